@@ -1,0 +1,404 @@
+package dev.aepclient;
+
+import dev.aepclient.internal.DefaultAepStreamingClient;
+import dev.aepclient.internal.config.ClientConfig;
+import dev.aepclient.internal.http.InletEndpoint;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+/**
+ * Builds an {@link AepStreamingClient}. Each setter checks its own argument at once ({@link
+ * IllegalArgumentException}, naming the setting and its property key); {@link #build()} checks how the settings fit
+ * together. Not thread-safe; a builder may be reused to build several clients.
+ *
+ * <p>Defaults: no auth, IMS {@value #DEFAULT_IMS_URL}, 500 records or 1,000,000 bytes per batch, linger 10 ms,
+ * 8 requests in flight, 64 MiB buffer with {@link BufferFullPolicy#BLOCK} for up to 60 s, delivery timeout
+ * 2 minutes, request timeout 30 s, connect timeout 10 s, back-off 100 ms doubling to 10 s with 25% jitter, no gzip,
+ * no rate limit.
+ */
+public final class AepStreamingClientBuilder {
+  /** The production IMS host. */
+  public static final String DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com";
+  /** The request size limit of DCS (AEP answers 413 above it). */
+  public static final int DEFAULT_MAX_REQUEST_BYTES = 1_000_000;
+
+  private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
+  private static final Set<String> RESERVED_HEADERS = Set.of("authorization", "content-type", "content-length",
+      "content-encoding", "host", "transfer-encoding");
+
+  private String inletUrl;
+  private AepAuth auth = AepAuth.none();
+  private String imsUrl = DEFAULT_IMS_URL;
+  private String sandbox;
+  private String sandboxHeader = "x-sandbox-name";
+  private String orgId;
+  private String apiKey;
+  private String flowId;
+  private final Map<String, String> headers = new LinkedHashMap<>();
+  private int maxBatchRecords = 500;
+  private int maxBatchBytes = DEFAULT_MAX_REQUEST_BYTES;
+  private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+  private Duration linger = Duration.ofMillis(10);
+  private int maxInFlightRequests = 8;
+  private long maxBufferedBytes = 64L << 20;
+  private BufferFullPolicy bufferFullPolicy = BufferFullPolicy.BLOCK;
+  private Duration maxBlock = Duration.ofSeconds(60);
+  private Duration deliveryTimeout = Duration.ofMinutes(2);
+  private Duration requestTimeout = Duration.ofSeconds(30);
+  private Duration connectTimeout = Duration.ofSeconds(10);
+  private Duration initialBackoff = Duration.ofMillis(100);
+  private Duration maxBackoff = Duration.ofSeconds(10);
+  private boolean gzip;
+  private Double maxRequestsPerSecond;
+  private boolean syncValidation;
+  private boolean allowInsecureHttp;
+  private OkHttpClient httpClient;
+  private String proxyHost;
+  private int proxyPort;
+  private String proxyUser;
+  private String proxyPassword;
+  private DeliveryListener deliveryListener = new DeliveryListener() {};
+  private String clientName;
+
+  AepStreamingClientBuilder() {}
+
+  /**
+   * The streaming inlet URL given when the streaming connection was created,
+   * {@code https://dcs.adobedc.net/collection/{INLET_ID}} (key {@code aep.inlet.url}). Required. Batches go to
+   * {@code …/collection/batch/{INLET_ID}}, derived from it.
+   */
+  public AepStreamingClientBuilder inletUrl(String inletUrl) {
+    this.inletUrl = requireText(inletUrl, "inletUrl (aep.inlet.url)");
+    return this;
+  }
+
+  /** How to authenticate (key {@code aep.auth.type} and {@code aep.auth.*}); default {@link AepAuth#none()}. */
+  public AepStreamingClientBuilder auth(AepAuth auth) {
+    this.auth = Objects.requireNonNull(auth, "auth");
+    return this;
+  }
+
+  /** The IMS base URL (key {@code aep.ims.url}); default {@value #DEFAULT_IMS_URL}. Stage hosts and simulators differ. */
+  public AepStreamingClientBuilder imsUrl(String imsUrl) {
+    this.imsUrl = requireText(imsUrl, "imsUrl (aep.ims.url)");
+    return this;
+  }
+
+  /** The sandbox name, sent as {@code x-sandbox-name} (key {@code aep.sandbox}); default none. */
+  public AepStreamingClientBuilder sandbox(String sandbox) {
+    this.sandbox = requireText(sandbox, "sandbox (aep.sandbox)");
+    return this;
+  }
+
+  /** The header that carries the sandbox (key {@code aep.sandbox.header}); default {@code x-sandbox-name}. */
+  public AepStreamingClientBuilder sandboxHeader(String headerName) {
+    this.sandboxHeader = requireText(headerName, "sandboxHeader (aep.sandbox.header)");
+    return this;
+  }
+
+  /** The org id sent as {@code x-gw-ims-org-id} (key {@code aep.org.id}); default: the credential's org id. */
+  public AepStreamingClientBuilder orgId(String orgId) {
+    this.orgId = requireText(orgId, "orgId (aep.org.id)");
+    return this;
+  }
+
+  /** The value of {@code x-api-key} (key {@code aep.api.key}); default: the credential's client id. */
+  public AepStreamingClientBuilder apiKey(String apiKey) {
+    this.apiKey = requireText(apiKey, "apiKey (aep.api.key)");
+    return this;
+  }
+
+  /** The data flow id, sent as {@code x-adobe-flow-id}, for raw (non-XDM) data (key {@code aep.flow.id}). */
+  public AepStreamingClientBuilder flowId(String flowId) {
+    this.flowId = requireText(flowId, "flowId (aep.flow.id)");
+    return this;
+  }
+
+  /**
+   * An extra header on every inlet request (key {@code aep.headers}, a JSON object). Authorization and the
+   * body's own headers cannot be overridden.
+   */
+  public AepStreamingClientBuilder header(String name, String value) {
+    requireText(name, "header name");
+    Objects.requireNonNull(value, "header value");
+    if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+      throw new IllegalArgumentException("header " + name + " is set by the client and cannot be overridden");
+    }
+    headers.put(name, value);
+    return this;
+  }
+
+  /** Records per batch, 1 to 10,000 (key {@code aep.batch.max.records}); default 500. */
+  public AepStreamingClientBuilder maxBatchRecords(int records) {
+    this.maxBatchRecords = requireRange(records, 1, 10_000, "maxBatchRecords (aep.batch.max.records)");
+    return this;
+  }
+
+  /**
+   * Bytes per batch request on the wire, the {@code {"messages":[…]}} frame included, 1,024 to
+   * {@link #maxRequestBytes(int)} (key {@code aep.batch.max.bytes}); default 1,000,000. A single message larger
+   * than this but within the request limit goes in a batch of its own.
+   */
+  public AepStreamingClientBuilder maxBatchBytes(int bytes) {
+    this.maxBatchBytes = requireRange(bytes, 1024, Integer.MAX_VALUE, "maxBatchBytes (aep.batch.max.bytes)");
+    return this;
+  }
+
+  /**
+   * The inlet's request size limit (key {@code aep.max.request.bytes}); default 1,000,000, AEP's documented 1 MB.
+   * Messages that cannot fit in a request of this size are refused at {@code send}.
+   */
+  public AepStreamingClientBuilder maxRequestBytes(int bytes) {
+    this.maxRequestBytes = requireRange(bytes, 1024, 16 << 20, "maxRequestBytes (aep.max.request.bytes)");
+    return this;
+  }
+
+  /** How long a batch waits for more messages, 0 to 60 s (key {@code aep.linger.ms}); default 10 ms. */
+  public AepStreamingClientBuilder linger(Duration linger) {
+    this.linger = requireDuration(linger, Duration.ZERO, Duration.ofSeconds(60), "linger (aep.linger.ms)");
+    return this;
+  }
+
+  /** Concurrent requests to the inlet, 1 to 256 (key {@code aep.max.in.flight}); default 8. */
+  public AepStreamingClientBuilder maxInFlightRequests(int requests) {
+    this.maxInFlightRequests = requireRange(requests, 1, 256, "maxInFlightRequests (aep.max.in.flight)");
+    return this;
+  }
+
+  /**
+   * The byte budget over every message not yet settled, at least {@link #maxRequestBytes(int)} and at most
+   * {@link Integer#MAX_VALUE} (key {@code aep.buffer.max.bytes}); default 64 MiB. Each message counts its UTF-8 size
+   * plus 128 bytes.
+   */
+  public AepStreamingClientBuilder maxBufferedBytes(long bytes) {
+    if (bytes < 1024 || bytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("maxBufferedBytes (aep.buffer.max.bytes) must be between 1024 and "
+          + Integer.MAX_VALUE + ", got " + bytes);
+    }
+    this.maxBufferedBytes = bytes;
+    return this;
+  }
+
+  /** What {@code send} does when the budget is used up (key {@code aep.buffer.full.policy}); default BLOCK. */
+  public AepStreamingClientBuilder whenBufferFull(BufferFullPolicy policy) {
+    this.bufferFullPolicy = Objects.requireNonNull(policy, "policy");
+    return this;
+  }
+
+  /** The longest {@code send} waits for space under BLOCK, 0 to 1 h (key {@code aep.buffer.max.block.ms}); default 60 s. */
+  public AepStreamingClientBuilder maxBlock(Duration maxBlock) {
+    this.maxBlock = requireDuration(maxBlock, Duration.ZERO, Duration.ofHours(1), "maxBlock (aep.buffer.max.block.ms)");
+    return this;
+  }
+
+  /**
+   * How long the client keeps trying to deliver a message, from {@code send} (key {@code aep.delivery.timeout.ms});
+   * 1 s to 7 days; default 2 minutes. A request already in flight at the deadline may still finish, so an outcome can
+   * take up to the request timeout longer.
+   */
+  public AepStreamingClientBuilder deliveryTimeout(Duration timeout) {
+    this.deliveryTimeout = requireDuration(timeout, Duration.ofSeconds(1), Duration.ofDays(7),
+        "deliveryTimeout (aep.delivery.timeout.ms)");
+    return this;
+  }
+
+  /** The limit on one HTTP attempt, 100 ms to 10 min (key {@code aep.request.timeout.ms}); default 30 s. */
+  public AepStreamingClientBuilder requestTimeout(Duration timeout) {
+    this.requestTimeout = requireDuration(timeout, Duration.ofMillis(100), Duration.ofMinutes(10),
+        "requestTimeout (aep.request.timeout.ms)");
+    return this;
+  }
+
+  /** TCP/TLS connect timeout, 100 ms to 5 min (key {@code aep.connect.timeout.ms}); default 10 s. */
+  public AepStreamingClientBuilder connectTimeout(Duration timeout) {
+    this.connectTimeout = requireDuration(timeout, Duration.ofMillis(100), Duration.ofMinutes(5),
+        "connectTimeout (aep.connect.timeout.ms)");
+    return this;
+  }
+
+  /**
+   * Retry back-off: the first delay, doubling up to {@code max}, with ±25% jitter (keys
+   * {@code aep.retry.backoff.ms}, {@code aep.retry.backoff.max.ms}); default 100 ms to 10 s. {@code Retry-After}
+   * takes precedence when AEP sends it.
+   */
+  public AepStreamingClientBuilder retryBackoff(Duration initial, Duration max) {
+    this.initialBackoff = requireDuration(initial, Duration.ofMillis(1), Duration.ofMinutes(1),
+        "initial back-off (aep.retry.backoff.ms)");
+    this.maxBackoff = requireDuration(max, Duration.ofMillis(1), Duration.ofMinutes(10),
+        "max back-off (aep.retry.backoff.max.ms)");
+    return this;
+  }
+
+  /**
+   * Gzip request bodies ({@code Content-Encoding: gzip}; key {@code aep.gzip}); default off, because AEP's
+   * documentation does not confirm DCS accepts it. Batch limits count uncompressed bytes.
+   */
+  public AepStreamingClientBuilder gzip(boolean gzip) {
+    this.gzip = gzip;
+    return this;
+  }
+
+  /** A client-side limit on requests per second, above 0 (key {@code aep.rate.limit.rps}); default none. */
+  public AepStreamingClientBuilder maxRequestsPerSecond(double requestsPerSecond) {
+    if (!(requestsPerSecond > 0) || requestsPerSecond > 1_000_000) {
+      throw new IllegalArgumentException("maxRequestsPerSecond (aep.rate.limit.rps) must be above 0 and at most"
+          + " 1,000,000, got " + requestsPerSecond);
+    }
+    this.maxRequestsPerSecond = requestsPerSecond;
+    return this;
+  }
+
+  /**
+   * Development only: send each message alone to {@code /collection/{id}?syncValidation=true}, so AEP validates it
+   * before answering (key {@code aep.sync.validation}). AEP caps this at 60 requests a minute; regions without it
+   * answer 501, which fails the message. Default off.
+   */
+  public AepStreamingClientBuilder syncValidation(boolean syncValidation) {
+    this.syncValidation = syncValidation;
+    return this;
+  }
+
+  /**
+   * Allow plain {@code http://} inlet and IMS URLs to hosts that are not loopback (key
+   * {@code aep.allow.insecure.http}). Tokens and data then travel unencrypted; meant for test rigs only. Default off.
+   */
+  public AepStreamingClientBuilder allowInsecureHttp(boolean allow) {
+    this.allowInsecureHttp = allow;
+    return this;
+  }
+
+  /**
+   * An {@link OkHttpClient} to derive the client's HTTP stack from, for your TLS, proxy, interceptor or event
+   * listener settings. Its connection pool is shared; the client uses its own dispatcher, timeouts and threads,
+   * and leaves your client untouched.
+   */
+  public AepStreamingClientBuilder httpClient(OkHttpClient httpClient) {
+    this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+    return this;
+  }
+
+  /** An HTTP proxy for this client only (keys {@code aep.proxy.host}, {@code aep.proxy.port}). */
+  public AepStreamingClientBuilder proxy(String host, int port) {
+    this.proxyHost = requireText(host, "proxy host (aep.proxy.host)");
+    this.proxyPort = requireRange(port, 1, 65535, "proxy port (aep.proxy.port)");
+    return this;
+  }
+
+  /**
+   * Basic credentials for the proxy, used by this client only; never set JVM-wide (keys {@code aep.proxy.user},
+   * {@code aep.proxy.password}).
+   */
+  public AepStreamingClientBuilder proxyCredentials(String user, String password) {
+    this.proxyUser = requireText(user, "proxy user (aep.proxy.user)");
+    this.proxyPassword = Objects.requireNonNull(password, "proxy password");
+    return this;
+  }
+
+  /** Sees every message's outcome; see {@link DeliveryListener}. Default: none. */
+  public AepStreamingClientBuilder deliveryListener(DeliveryListener listener) {
+    this.deliveryListener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /**
+   * A name for this client's threads ({@code aep-client-{name}-…}) and log lines (key {@code aep.client.name});
+   * default a number.
+   */
+  public AepStreamingClientBuilder clientName(String name) {
+    requireText(name, "clientName (aep.client.name)");
+    if (!name.matches("[A-Za-z0-9._-]{1,40}")) {
+      throw new IllegalArgumentException("clientName (aep.client.name) may use letters, digits, '.', '_' and '-'"
+          + " (at most 40), got '" + name + "'");
+    }
+    this.clientName = name;
+    return this;
+  }
+
+  /**
+   * Checks the settings together and builds the client, which starts its threads.
+   *
+   * @throws IllegalArgumentException naming the setting, its key and the fix, when the settings do not fit
+   *     together: no inlet URL, a plain-http URL to a non-loopback host without {@link #allowInsecureHttp(boolean)},
+   *     a batch limit above the request limit, a buffer smaller than one request, an unreadable JWT key, ...
+   */
+  public AepStreamingClient build() {
+    return new DefaultAepStreamingClient(config());
+  }
+
+  ClientConfig config() {
+    if (inletUrl == null) {
+      throw new IllegalArgumentException("inletUrl (aep.inlet.url) is not set: pass the streaming inlet URL,"
+          + " https://dcs.adobedc.net/collection/{INLET_ID}, shown when the streaming connection was created");
+    }
+    InletEndpoint endpoint = InletEndpoint.parse(inletUrl);
+    if (!endpoint.isSecureOrLoopback() && !allowInsecureHttp) {
+      throw new IllegalArgumentException("inletUrl (aep.inlet.url) uses plain http to " + endpoint.inletUrl().host()
+          + ": use https, or set allowInsecureHttp (aep.allow.insecure.http=true) for a test rig");
+    }
+    HttpUrl ims = HttpUrl.parse(imsUrl);
+    if (ims == null) {
+      throw new IllegalArgumentException("imsUrl (aep.ims.url) is not an http(s) URL: '" + imsUrl + "'");
+    }
+    boolean usesIms = auth instanceof AepAuth.OAuth || auth instanceof AepAuth.Jwt;
+    if (usesIms && !ims.isHttps() && !InletEndpoint.isLoopback(ims.host())
+        && !allowInsecureHttp) {
+      throw new IllegalArgumentException("imsUrl (aep.ims.url) uses plain http to " + ims.host()
+          + ": use https, or set allowInsecureHttp (aep.allow.insecure.http=true) for a test rig");
+    }
+    if (maxBatchBytes > maxRequestBytes) {
+      throw new IllegalArgumentException("maxBatchBytes (aep.batch.max.bytes) is " + maxBatchBytes
+          + ", above the request limit maxRequestBytes (aep.max.request.bytes) of " + maxRequestBytes
+          + ": AEP refuses larger requests with 413; lower maxBatchBytes");
+    }
+    if (maxBufferedBytes < maxRequestBytes) {
+      throw new IllegalArgumentException("maxBufferedBytes (aep.buffer.max.bytes) is " + maxBufferedBytes
+          + ", below the request limit of " + maxRequestBytes + ": the buffer must hold at least one full request");
+    }
+    if (maxBackoff.compareTo(initialBackoff) < 0) {
+      throw new IllegalArgumentException("max back-off (aep.retry.backoff.max.ms) " + maxBackoff
+          + " is below the initial back-off (aep.retry.backoff.ms) " + initialBackoff);
+    }
+    if (proxyUser != null && proxyHost == null) {
+      throw new IllegalArgumentException("proxy credentials (aep.proxy.user) are set without a proxy: set"
+          + " aep.proxy.host and aep.proxy.port too");
+    }
+    if (auth instanceof AepAuth.Jwt jwt) {
+      jwt.privateKey().load(); // fail here, not at the first send, when the key cannot be read
+    }
+    String name = clientName != null ? clientName : String.valueOf(CLIENT_IDS.incrementAndGet());
+    return new ClientConfig("aep-client-" + name, endpoint, auth, ims, sandbox, sandboxHeader,
+        orgId != null ? orgId : auth.orgId().orElse(null), apiKey != null ? apiKey : auth.clientId().orElse(null),
+        flowId, Map.copyOf(headers), syncValidation ? 1 : maxBatchRecords, maxBatchBytes, maxRequestBytes, linger,
+        maxInFlightRequests, maxBufferedBytes, bufferFullPolicy, maxBlock, deliveryTimeout, requestTimeout,
+        connectTimeout, initialBackoff, maxBackoff, gzip, maxRequestsPerSecond, syncValidation, httpClient,
+        proxyHost, proxyPort, proxyUser, proxyPassword, deliveryListener);
+  }
+
+  private static String requireText(String value, String what) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(what + " must not be empty");
+    }
+    return value.trim();
+  }
+
+  private static int requireRange(int value, int min, int max, String what) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", got " + value);
+    }
+    return value;
+  }
+
+  private static Duration requireDuration(Duration value, Duration min, Duration max, String what) {
+    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", got " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,187 @@
+package dev.aepclient.internal.batch;
+
+import dev.aepclient.AepDeliveryException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Groups messages into batches and hands them to the sender, at most {@code maxInFlight} at a time.
+ *
+ * <p>Batches wait in a queue, oldest first; only the newest may still be open. A batch leaves the queue when a
+ * sender slot is free and it is closed (full by records or bytes, flushed) or has lingered {@code linger}.
+ * While every slot is busy the open batch keeps filling, so batches grow exactly when AEP is the bottleneck.
+ * The byte budget bounds the queue. One lock guards the queue and the in-flight set; nothing blocks or does
+ * I/O while holding it.
+ */
+public final class Accumulator {
+  private static final Logger log = LoggerFactory.getLogger(Accumulator.class);
+
+  private final Object lock = new Object();
+  private final ArrayDeque<Batch> queue = new ArrayDeque<>();
+  private final Set<Batch> inFlight = new HashSet<>();
+  private final int maxRecords;
+  private final int maxBatchBytes;
+  private final long lingerNanos;
+  private final int maxInFlight;
+  private final ScheduledExecutorService scheduler;
+  private final Function<Batch, CompletionStage<?>> sender;
+  private final Outcomes outcomes;
+  private final LongSupplier nanoTime;
+  private final Runnable onBatchDispatched;
+  private boolean closed; // guarded by lock
+
+  public Accumulator(int maxRecords, int maxBatchBytes, long lingerNanos, int maxInFlight,
+      ScheduledExecutorService scheduler, Function<Batch, CompletionStage<?>> sender, Outcomes outcomes,
+      LongSupplier nanoTime, Runnable onBatchDispatched) {
+    this.maxRecords = maxRecords;
+    this.maxBatchBytes = maxBatchBytes;
+    this.lingerNanos = lingerNanos;
+    this.maxInFlight = maxInFlight;
+    this.scheduler = scheduler;
+    this.sender = sender;
+    this.outcomes = outcomes;
+    this.nanoTime = nanoTime;
+    this.onBatchDispatched = onBatchDispatched;
+  }
+
+  /** Adds the message to the open batch; false (and nothing added) once {@link #close()} was called. */
+  public boolean append(PendingMessage message) {
+    Batch lingering = null;
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
+      Batch last = queue.peekLast();
+      if (last == null || last.isClosed() || !last.hasRoomFor(message.size())) {
+        if (last != null) {
+          last.close();
+        }
+        last = new Batch(nanoTime.getAsLong(), maxRecords, maxBatchBytes);
+        queue.addLast(last);
+        lingering = last;
+      }
+      last.add(message);
+      if (lingering != null && lingering.isClosed()) {
+        lingering = null;
+      }
+    }
+    if (lingering != null && lingerNanos > 0) {
+      scheduleDrain(lingerNanos);
+    }
+    drain();
+    return true;
+  }
+
+  /** Closes the open batch so that it goes out as soon as a slot is free; returns every unsettled batch. */
+  public List<Batch> flush() {
+    List<Batch> unsettled;
+    synchronized (lock) {
+      Batch last = queue.peekLast();
+      if (last != null) {
+        last.close();
+      }
+      unsettled = new ArrayList<>(queue);
+      unsettled.addAll(inFlight);
+    }
+    drain();
+    return unsettled;
+  }
+
+  /** Refuses further appends, then flushes. */
+  public List<Batch> close() {
+    synchronized (lock) {
+      closed = true;
+    }
+    return flush();
+  }
+
+  /** Takes every queued batch out (they will not be sent) and returns them with the ones in flight. */
+  public List<Batch> abandon() {
+    List<Batch> all;
+    synchronized (lock) {
+      all = new ArrayList<>(queue);
+      queue.clear();
+      all.addAll(inFlight);
+    }
+    return all;
+  }
+
+  /** Starts sending every batch that is ready while sender slots are free. */
+  public void drain() {
+    List<Batch> ready = null;
+    synchronized (lock) {
+      long now = nanoTime.getAsLong();
+      while (inFlight.size() < maxInFlight) {
+        Batch first = queue.peekFirst();
+        if (first == null) {
+          break;
+        }
+        if (!first.isClosed()) {
+          long age = now - first.createdNanos();
+          if (age < lingerNanos) {
+            break; // its linger timer will drain again
+          }
+          first.close();
+        }
+        queue.pollFirst();
+        inFlight.add(first);
+        if (ready == null) {
+          ready = new ArrayList<>(2);
+        }
+        ready.add(first);
+      }
+    }
+    if (ready != null) {
+      for (Batch batch : ready) {
+        dispatch(batch);
+      }
+    }
+  }
+
+  private void dispatch(Batch batch) {
+    onBatchDispatched.run();
+    CompletionStage<?> sending;
+    try {
+      sending = sender.apply(batch);
+    } catch (RuntimeException e) {
+      sending = CompletableFuture.failedFuture(e);
+    }
+    sending.whenComplete((ignored, error) -> finished(batch, error));
+  }
+
+  private void finished(Batch batch, Throwable error) {
+    // Safety net: the sender settles every message; one left over would be a bug, and must not hang a caller.
+    for (PendingMessage m : batch.messages()) {
+      if (!m.isSettled()) {
+        log.error("a message of a finished batch was not settled; failing it", error);
+        outcomes.failed(m, new AepDeliveryException(AepDeliveryException.Reason.DELIVERY_TIMEOUT,
+            "the client could not settle this message: " + (error == null ? "internal error" : error), 0, error));
+      }
+    }
+    synchronized (lock) {
+      inFlight.remove(batch);
+    }
+    batch.done().complete(null);
+    drain();
+  }
+
+  private void scheduleDrain(long delayNanos) {
+    try {
+      scheduler.schedule(this::drain, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // the client is shutting down; close() settles what is left
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.aepclient.internal.batch;
+
+import dev.aepclient.AepDeliveryException;
+import dev.aepclient.AepRejectedException;
+import dev.aepclient.Delivery;
+import dev.aepclient.DeliveryListener;
+import dev.aepclient.internal.metrics.ClientMetricsRecorder;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Settles messages: exactly once per message, it returns the message's bytes to the budget, counts the outcome,
+ * tells the {@link DeliveryListener}, and completes the caller's future, in that order.
+ */
+public final class Outcomes {
+  private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+
+  private final BufferBudget budget;
+  private final ClientMetricsRecorder metrics;
+  private final DeliveryListener listener;
+  private final LongSupplier nanoTime;
+
+  public Outcomes(BufferBudget budget, ClientMetricsRecorder metrics, DeliveryListener listener,
+      LongSupplier nanoTime) {
+    this.budget = budget;
+    this.metrics = metrics;
+    this.listener = listener;
+    this.nanoTime = nanoTime;
+  }
+
+  public void delivered(PendingMessage m, Delivery delivery) {
+    if (!m.trySettle()) {
+      return;
+    }
+    budget.release(m.budgetBytes());
+    metrics.messageDelivered(nanoTime.getAsLong() - m.sentNanos());
+    try {
+      listener.onDelivered(m.message(), delivery);
+    } catch (RuntimeException e) {
+      log.warn("DeliveryListener.onDelivered threw; the outcome stands", e);
+    }
+    m.future().complete(delivery);
+  }
+
+  public void rejected(PendingMessage m, AepRejectedException rejection) {
+    if (!m.trySettle()) {
+      return;
+    }
+    budget.release(m.budgetBytes());
+    metrics.messageRejected(nanoTime.getAsLong() - m.sentNanos());
+    try {
+      listener.onRejected(m.message(), rejection);
+    } catch (RuntimeException e) {
+      log.warn("DeliveryListener.onRejected threw; the outcome stands", e);
+    }
+    m.future().completeExceptionally(rejection);
+  }
+
+  public void failed(PendingMessage m, AepDeliveryException failure) {
+    if (!m.trySettle()) {
+      return;
+    }
+    budget.release(m.budgetBytes());
+    metrics.messageFailed(nanoTime.getAsLong() - m.sentNanos());
+    notifyFailed(m, failure);
+  }
+
+  /** For a message refused at send (buffer full, client closed): nothing to release; counted as sent and failed. */
+  public void refusedAtSend(PendingMessage m, AepDeliveryException failure) {
+    if (!m.trySettle()) {
+      return;
+    }
+    metrics.messageRefusedBufferFull();
+    notifyFailed(m, failure);
+  }
+
+  private void notifyFailed(PendingMessage m, AepDeliveryException failure) {
+    try {
+      listener.onFailed(m.message(), failure);
+    } catch (RuntimeException e) {
+      log.warn("DeliveryListener.onFailed threw; the outcome stands", e);
+    }
+    m.future().completeExceptionally(failure);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.aepclient.internal.metrics;
+
+import dev.aepclient.AepClientMetrics;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/** The counters behind {@link AepClientMetrics}: striped adders, cheap to bump from many threads. */
+public final class ClientMetricsRecorder {
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder batches = new LongAdder();
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder retried = new LongAdder();
+  private final LongAdder throttled = new LongAdder();
+  private final LongAdder bytesSent = new LongAdder();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final LatencyHistogram latency = new LatencyHistogram();
+
+  public void messageSent() { sent.increment(); }
+  public void messageDelivered(long latencyNanos) { delivered.increment(); latency.record(latencyNanos); }
+  public void messageRejected(long latencyNanos) { rejected.increment(); latency.record(latencyNanos); }
+  public void messageFailed(long latencyNanos) { failed.increment(); latency.record(latencyNanos); }
+  /** A message refused for a full buffer: sent and failed at once, never buffered. */
+  public void messageRefusedBufferFull() { sent.increment(); failed.increment(); }
+  public void batchClosed() { batches.increment(); }
+  public void requestStarted(long bodyBytes) { requests.increment(); bytesSent.add(bodyBytes); inFlight.incrementAndGet(); }
+  public void requestFinished() { inFlight.decrementAndGet(); }
+  public void requestRetried() { retried.increment(); }
+  public void requestThrottled() { throttled.increment(); }
+
+  public AepClientMetrics snapshot(long bufferedBytes) {
+    long d = delivered.sum();
+    long r = rejected.sum();
+    long f = failed.sum();
+    long s = sent.sum();
+    return new AepClientMetrics(s, d, r, f, Math.max(0, s - d - r - f), bufferedBytes, batches.sum(),
+        requests.sum(), retried.sum(), throttled.sum(), bytesSent.sum(), inFlight.get(),
+        latency.percentile(0.50), latency.percentile(0.99));
+  }
+}

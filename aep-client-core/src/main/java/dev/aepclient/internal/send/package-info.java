@@ -1,0 +1,2 @@
+/** Internal to aep-client (see {@link dev.aepclient.internal}); not API. */
+package dev.aepclient.internal.send;

@@ -1,0 +1,72 @@
+package dev.aepclient.internal.util;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+
+/** The shared Jackson objects and the well-formedness check run on every message before it is buffered. */
+public final class Json {
+  /** Thread-safe once configured; shared by the whole library. */
+  public static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+  private Json() {}
+
+  /**
+   * Checks with Jackson's streaming parser (no tree is built) that {@code utf8} is exactly one well-formed
+   * JSON object in valid UTF-8.
+   *
+   * @throws IllegalArgumentException naming the problem and its byte offset; never quoting the content
+   */
+  public static void requireObject(byte[] utf8) {
+    if (utf8.length == 0) {
+      throw new IllegalArgumentException("message is empty: an AEP message must be a JSON object");
+    }
+    try (JsonParser parser = FACTORY.createParser(utf8)) {
+      JsonToken first = parser.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("message is not a JSON object (starts with "
+            + (first == null ? "nothing but white space" : describe(first)) + "): AEP accepts JSON objects only");
+      }
+      int depth = 1;
+      while (depth > 0) {
+        JsonToken t = parser.nextToken();
+        if (t == null) {
+          throw new IllegalArgumentException("message is truncated JSON: input ended inside an object or array");
+        }
+        if (t.isStructStart()) {
+          depth++;
+        } else if (t.isStructEnd()) {
+          depth--;
+        } else if (t == JsonToken.VALUE_STRING) {
+          parser.getTextLength(); // forces decoding, so invalid UTF-8 inside strings is caught here
+        }
+      }
+      if (parser.nextToken() != null) {
+        throw new IllegalArgumentException("message has content after its JSON object (at byte "
+            + parser.currentTokenLocation().getByteOffset() + "): send one JSON object per message");
+      }
+    } catch (JsonProcessingException e) {
+      // getOriginalMessage() keeps the parser's explanation but not the source excerpt: no payload in errors.
+      throw new IllegalArgumentException("message is not well-formed JSON at byte "
+          + e.getLocation().getByteOffset() + ": " + e.getOriginalMessage(), null);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("message could not be read as JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static String describe(JsonToken t) {
+    return switch (t) {
+      case START_ARRAY -> "an array";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> t.name();
+    };
+  }
+}
