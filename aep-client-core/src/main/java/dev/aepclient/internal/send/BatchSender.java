@@ -245,10 +245,13 @@ public final class BatchSender {
     state.tokenRefreshed = false; // "twice in a row" means with nothing else in between
     AttemptOutcome outcome = interpreter.interpret(status, body, retryAfter, state.messages.size(),
         settings.syncValidation());
-    if (status == 429) {
-      metrics.requestThrottled();
+    if (status == 429 || outcome.retryAfter != null) {
+      // Retry-After (or a 429 without one) speaks for the service, not this request: every request waits.
+      if (status == 429) {
+        metrics.requestThrottled();
+      }
       Duration pause = throttle.throttled(outcome.retryAfter);
-      log.debug("AEP answered 429; pausing all requests for {}", pause);
+      log.debug("AEP answered {}; pausing all requests for {}", status, pause);
     } else if (outcome.kind == AttemptOutcome.Kind.ANSWERED) {
       throttle.succeeded();
     }

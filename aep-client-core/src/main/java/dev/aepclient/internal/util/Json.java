@@ -3,8 +3,11 @@ package dev.aepclient.internal.util;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.CharConversionException;
 import java.io.IOException;
 
 /** The shared Jackson objects and the well-formedness check run on every message before it is buffered. */
@@ -50,13 +53,39 @@ public final class Json {
         throw new IllegalArgumentException("message has content after its JSON object (at byte "
             + parser.currentTokenLocation().getByteOffset() + "): send one JSON object per message");
       }
+    } catch (JsonEOFException e) {
+      throw new IllegalArgumentException("message is truncated JSON: input ended inside an object or array (at byte "
+          + offset(e) + ")", null);
+    } catch (StreamConstraintsException e) {
+      throw new IllegalArgumentException("message exceeds a JSON limit: " + e.getOriginalMessage(), null);
     } catch (JsonProcessingException e) {
-      // getOriginalMessage() keeps the parser's explanation but not the source excerpt: no payload in errors.
-      throw new IllegalArgumentException("message is not well-formed JSON at byte "
-          + e.getLocation().getByteOffset() + ": " + e.getOriginalMessage(), null);
+      throw new IllegalArgumentException("message is not well-formed JSON at byte " + offset(e) + ": "
+          + withoutContent(e.getOriginalMessage()), null);
+    } catch (CharConversionException e) {
+      throw new IllegalArgumentException("message is not valid UTF-8: " + e.getMessage(), null);
     } catch (IOException e) {
-      throw new IllegalArgumentException("message could not be read as JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException("message could not be read as JSON: " + e.getClass().getSimpleName(), null);
     }
+  }
+
+  private static long offset(JsonProcessingException e) {
+    return e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+  }
+
+  /**
+   * Jackson's explanation without the excerpts it quotes ({@code Unrecognized token 'hello'}): messages carry
+   * customer data, and error texts end up in logs.
+   */
+  static String withoutContent(String parserMessage) {
+    if (parserMessage == null) {
+      return "";
+    }
+    String text = parserMessage;
+    int marker = text.indexOf(" (start marker at");
+    if (marker >= 0) {
+      text = text.substring(0, marker);
+    }
+    return text.replaceAll("'[^']*'", "'…'").replaceAll("\\(code \\d+\\)", "").replaceAll("\\s+", " ").trim();
   }
 
   private static String describe(JsonToken t) {
