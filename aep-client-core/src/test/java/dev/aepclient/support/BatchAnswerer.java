@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -55,19 +56,19 @@ public final class BatchAnswerer implements ResponseDefinitionTransformerV2 {
     largestBody.accumulateAndGet(body.length, Math::max);
     var parameters = event.getTransformerParameters();
     if (parameters.containsKey("maxBody") && body.length > parameters.getInt("maxBody")) {
-      return new ResponseDefinition(413, "{\"message\":\"request too large\"}");
+      return answer(event, 413, "{\"message\":\"request too large\"}");
     }
     JsonNode messages;
     try {
       messages = MAPPER.readTree(body).get("messages");
     } catch (IOException e) {
-      return new ResponseDefinition(400, "{\"message\":\"malformed JSON\"}");
+      return answer(event, 400, "{\"message\":\"malformed JSON\"}");
     }
     largestBatch.accumulateAndGet(messages.size(), Math::max);
     if (parameters.getBoolean("wholeRequest400", false)) {
       for (JsonNode message : messages) {
         if (message.path("bad").asBoolean(false)) {
-          return new ResponseDefinition(400, "{\"message\":\"malformed message\"}");
+          return answer(event, 400, "{\"message\":\"malformed message\"}");
         }
       }
     }
@@ -85,10 +86,16 @@ public final class BatchAnswerer implements ResponseDefinitionTransformerV2 {
       }
     }
     try {
-      return new ResponseDefinition(207, MAPPER.writeValueAsString(answer));
+      return answer(event, 207, MAPPER.writeValueAsString(answer));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The stub's response (delays, headers) with this status and body. */
+  private static ResponseDefinition answer(ServeEvent event, int status, String body) {
+    return ResponseDefinitionBuilder.like(event.getResponseDefinition()).but()
+        .withStatus(status).withBody(body).withHeader("Content-Type", "application/json").build();
   }
 
   /** How many times each accepted id arrived. */

@@ -34,7 +34,7 @@ public abstract class WireMockTest {
   @AfterEach
   void closeClients() {
     for (AepStreamingClient client : clients) {
-      client.close(Duration.ofSeconds(5));
+      client.close(Duration.ofSeconds(2));
     }
   }
 

@@ -210,6 +210,8 @@ public final class BatchSender {
     CompletableFuture<AttemptOutcome> result = new CompletableFuture<>();
     activeCalls.add(call);
     metrics.requestStarted(state.bodyBytes);
+    // Each callback marks the call finished before completing the attempt: completing runs the next steps
+    // (settling, the next batch's request) on this thread, and they must see this request as done.
     call.enqueue(new Callback() {
       @Override
       public void onFailure(Call c, IOException e) {
@@ -219,14 +221,15 @@ public final class BatchSender {
 
       @Override
       public void onResponse(Call c, Response response) {
+        AttemptOutcome outcome;
         try (response) {
           String body = response.body().string();
-          result.complete(interpret(state, token, response.code(), body, response.header("Retry-After")));
+          outcome = interpret(state, token, response.code(), body, response.header("Retry-After"));
         } catch (IOException | RuntimeException e) {
-          result.complete(AttemptOutcome.retry(response.code(), "could not read the answer: " + e, null, e));
-        } finally {
-          finish(c);
+          outcome = AttemptOutcome.retry(response.code(), "could not read the answer: " + e, null, e);
         }
+        finish(c);
+        result.complete(outcome);
       }
     });
     return result;
