@@ -66,6 +66,18 @@ public interface AepStreamingClient extends AutoCloseable {
   CompletableFuture<Delivery> send(AepMessage message);
 
   /**
+   * As {@link #send(AepMessage)}, but never waits for buffer space, whatever the {@link BufferFullPolicy}: when the
+   * byte budget cannot take the message now, nothing is queued, nothing is counted, and the result is empty, so the
+   * caller can hold the message and try again later (the Kafka adapter pauses partitions this way instead of
+   * blocking its poll thread).
+   *
+   * @return the message's outcome, or empty when the buffer is full; after {@link #close()} a future failed with
+   *     {@link AepDeliveryException} ({@code CLOSED})
+   * @throws IllegalArgumentException if {@code message} is null or too large for one request; nothing is queued
+   */
+  java.util.Optional<CompletableFuture<Delivery>> trySend(AepMessage message);
+
+  /**
    * Sends what is buffered now without waiting for {@code linger}, and returns when every message sent before this
    * call is settled (at most about the delivery timeout).
    *

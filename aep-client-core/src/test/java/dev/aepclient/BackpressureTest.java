@@ -91,4 +91,24 @@ class BackpressureTest extends WireMockTest {
     assertThat(ANSWERER.accepted()).hasSize(200);
     assertThat(client.metrics().bufferedBytes()).isZero();
   }
+
+  @Test
+  void trySend_neverWaits_andQueuesNothingWhenFull() {
+    stallServer(1_000);
+    AepStreamingClient client = build(smallBudget().maxBlock(Duration.ofMinutes(1)));
+    int accepted = 0;
+    while (client.trySend(kilobyte(accepted)).isPresent()) {
+      accepted++;
+    }
+    long before = System.nanoTime();
+    assertThat(client.trySend(kilobyte(999))).isEmpty();
+    assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(1));
+    assertThat(client.metrics().messagesSent()).isEqualTo(accepted);
+    assertThat(client.metrics().messagesFailed()).isZero();
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+        .until(() -> client.trySend(kilobyte(1000)).isPresent());
+    assertThat(client.flush(Duration.ofSeconds(20))).isTrue();
+    assertThat(ANSWERER.accepted()).hasSize(accepted + 1);
+  }
 }

@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -165,18 +166,8 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
 
   @Override
   public CompletableFuture<Delivery> send(AepMessage message) {
-    if (message == null) {
-      throw new IllegalArgumentException("message is null");
-    }
-    int size = message.sizeInBytes();
-    if (size > maxMessageBytes) {
-      throw new IllegalArgumentException("message is " + size + " bytes; it cannot fit in one request of at most "
-          + config.maxRequestBytes() + " bytes (maxRequestBytes, aep.max.request.bytes)"
-          + (config.syncValidation() ? "" : " with the " + Batch.FRAME_BYTES + "-byte {\"messages\":[…]} frame")
-          + ", and AEP refuses larger requests (413); split or trim the message");
-    }
+    int cost = checkedCost(message);
     CompletableFuture<Delivery> future = new CompletableFuture<>();
-    int cost = BufferBudget.cost(size);
     if (closed.get()) {
       outcomes.refusedAtSend(new PendingMessage(message, future, System.nanoTime(), cost), closedException());
       return future;
@@ -189,6 +180,40 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
                   + config.maxBlock() + ")" : "") + "; AEP is slower than the producer"));
       return future;
     }
+    return enqueue(message, future, cost);
+  }
+
+  @Override
+  public Optional<CompletableFuture<Delivery>> trySend(AepMessage message) {
+    int cost = checkedCost(message);
+    CompletableFuture<Delivery> future = new CompletableFuture<>();
+    if (closed.get()) {
+      outcomes.refusedAtSend(new PendingMessage(message, future, System.nanoTime(), cost), closedException());
+      return Optional.of(future);
+    }
+    if (!budget.tryAcquire(cost)) {
+      return Optional.empty();
+    }
+    return Optional.of(enqueue(message, future, cost));
+  }
+
+  /** The message's budget cost; refuses a message that cannot fit in one request. */
+  private int checkedCost(AepMessage message) {
+    if (message == null) {
+      throw new IllegalArgumentException("message is null");
+    }
+    int size = message.sizeInBytes();
+    if (size > maxMessageBytes) {
+      throw new IllegalArgumentException("message is " + size + " bytes; it cannot fit in one request of at most "
+          + config.maxRequestBytes() + " bytes (maxRequestBytes, aep.max.request.bytes)"
+          + (config.syncValidation() ? "" : " with the " + Batch.FRAME_BYTES + "-byte {\"messages\":[…]} frame")
+          + ", and AEP refuses larger requests (413); split or trim the message");
+    }
+    return BufferBudget.cost(size);
+  }
+
+  /** Queues a message whose budget is taken. */
+  private CompletableFuture<Delivery> enqueue(AepMessage message, CompletableFuture<Delivery> future, int cost) {
     PendingMessage pending = new PendingMessage(message, future, System.nanoTime(), cost);
     metrics.messageSent();
     if (!accumulator.append(pending)) {
