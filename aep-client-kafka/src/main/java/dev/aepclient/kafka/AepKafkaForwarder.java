@@ -1,0 +1,309 @@
+package dev.aepclient.kafka;
+
+import dev.aepclient.AepStreamingClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards Kafka topics to AEP in a poll loop it owns, built on {@link AepKafkaBridge} (same guarantees):
+ *
+ * <pre>{@code
+ * AepKafkaForwarder<String, String> forwarder = AepKafkaForwarder.builder(consumer, client)
+ *     .topics("events")
+ *     .deadLetterHandler(KafkaDeadLetterHandler.to(producer, "events.dlq"))
+ *     .build()
+ *     .start();                       // or run() on a thread of yours
+ * ...
+ * forwarder.close();                  // from any thread
+ * }</pre>
+ *
+ * <p>The forwarder takes the consumer over: it subscribes it, polls it, and closes it when the loop ends, after
+ * waiting (up to the close timeout) for records in flight and committing what is settled. It does not close the
+ * {@link AepStreamingClient}, which may serve others. The loop ends on {@link #close()}, or on a forwarding failure
+ * ({@link AepForwardingException}: AEP unavailable past the delivery timeout, a rejection without dead-letter
+ * handler, …), in which case the unsettled offsets stay uncommitted and a restart sends them again.
+ *
+ * <p>Thread-safe: {@code close}, {@code awaitTermination}, {@code failure} and {@code metrics} may be called from
+ * any thread.
+ *
+ * @param <K> the record key type
+ * @param <V> the record value type
+ */
+public final class AepKafkaForwarder<K, V> implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AepKafkaForwarder.class);
+  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+
+  private final Consumer<K, V> consumer;
+  private final AepKafkaBridge<K, V> bridge;
+  private final List<String> topics;
+  private final Pattern pattern;
+  private final Duration pollTimeout;
+  private final Duration closeTimeout;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private volatile Thread ownThread;
+
+  private AepKafkaForwarder(Builder<K, V> b) {
+    this.consumer = b.consumer;
+    this.bridge = b.bridge.build();
+    this.topics = b.topics;
+    this.pattern = b.pattern;
+    this.pollTimeout = b.pollTimeout;
+    this.closeTimeout = b.closeTimeout;
+  }
+
+  /** A builder; {@code consumer} must have {@code enable.auto.commit=false} and a {@code group.id}. */
+  public static <K, V> Builder<K, V> builder(Consumer<K, V> consumer, AepStreamingClient client) {
+    return new Builder<>(consumer, client);
+  }
+
+  /**
+   * Runs the poll loop on the calling thread until {@link #close()} is called from another thread, then drains,
+   * commits and closes the consumer.
+   *
+   * @throws AepForwardingException if forwarding had to stop (after the final commit of what was safe)
+   * @throws IllegalStateException if the forwarder already ran
+   */
+  public void run() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("a forwarder runs once; build a new one (with a new consumer) to restart");
+    }
+    try {
+      loop();
+    } finally {
+      finished.countDown();
+    }
+    Throwable e = failure.get();
+    if (e instanceof AepForwardingException forwarding) {
+      throw forwarding;
+    } else if (e instanceof RuntimeException runtime) {
+      throw runtime;
+    } else if (e != null) {
+      throw new AepForwardingException("the forwarder stopped: " + e, e);
+    }
+  }
+
+  /**
+   * Runs the loop on a new daemon thread named {@code aep-kafka-forwarder-N}; a failure is kept for
+   * {@link #failure()}.
+   *
+   * @return this forwarder
+   */
+  public AepKafkaForwarder<K, V> start() {
+    Thread thread = new Thread(() -> {
+      try {
+        run();
+      } catch (RuntimeException e) {
+        // kept in failure and logged by loop()
+      }
+    }, "aep-kafka-forwarder-" + THREAD_IDS.incrementAndGet());
+    thread.setDaemon(true);
+    ownThread = thread;
+    thread.start();
+    return this;
+  }
+
+  private void loop() {
+    try {
+      if (pattern != null) {
+        consumer.subscribe(pattern, bridge.rebalanceListener());
+      } else {
+        consumer.subscribe(topics, bridge.rebalanceListener());
+      }
+      log.info("forwarding {} to AEP", pattern != null ? pattern : topics);
+      while (!closing.get()) {
+        bridge.forward(consumer.poll(pollTimeout));
+        bridge.commitReady();
+      }
+    } catch (WakeupException e) {
+      if (!closing.get()) {
+        failure.compareAndSet(null, e);
+      }
+    } catch (RuntimeException e) {
+      failure.compareAndSet(null, e);
+      log.error("forwarding stopped: {}", e.toString());
+    }
+    shutDown();
+  }
+
+  /** Waits for what is in flight, commits the settled prefix and closes the consumer; never throws. */
+  private void shutDown() {
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
+    if (failure.get() == null && !bridge.awaitInFlight(closeTimeout)) {
+      log.warn("records still in flight after {}; their offsets stay uncommitted and will be sent again",
+          closeTimeout);
+    }
+    try {
+      bridge.commitReadySync(remaining(deadline));
+    } catch (RuntimeException e) {
+      log.warn("final commit failed; the next owner starts from the last commit: {}", e.toString());
+    }
+    try {
+      consumer.close(remaining(deadline));
+    } catch (RuntimeException e) {
+      log.warn("closing the consumer failed: {}", e.toString());
+    }
+    if (failure.get() == null) {
+      bridge.failure().ifPresent(failure::set);
+    }
+    log.info("forwarder stopped: {}", bridge.metrics());
+  }
+
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), deadlineNanos - System.nanoTime()));
+  }
+
+  /**
+   * Stops the loop (waking the consumer), and when the loop runs on the forwarder's own thread, waits for it to end
+   * (up to the close timeout plus 10 s). Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closing.compareAndSet(false, true)) {
+      consumer.wakeup();
+    }
+    Thread thread = ownThread;
+    if (thread != null && thread != Thread.currentThread()) {
+      awaitTermination(closeTimeout.plusSeconds(10));
+    }
+  }
+
+  /**
+   * Waits for the loop to end.
+   *
+   * @return true when it ended within {@code timeout}
+   */
+  public boolean awaitTermination(Duration timeout) {
+    try {
+      return finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Whether the loop has ended (closed or failed). */
+  public boolean isTerminated() {
+    return finished.getCount() == 0;
+  }
+
+  /** Why the loop stopped, if it stopped on an error. */
+  public Optional<Throwable> failure() {
+    Throwable e = failure.get();
+    return e != null ? Optional.of(e) : bridge.failure();
+  }
+
+  /** A snapshot of the counters. Thread-safe. */
+  public AepKafkaMetrics metrics() {
+    return bridge.metrics();
+  }
+
+  @Override
+  public String toString() {
+    return "AepKafkaForwarder[" + (pattern != null ? pattern : topics) + "]";
+  }
+
+  /**
+   * Configures an {@link AepKafkaForwarder}: topics or a pattern (one is required), plus the bridge's settings.
+   * Defaults: poll timeout 100 ms, close timeout 30 s, and the {@link AepKafkaBridge.Builder} defaults. Not
+   * thread-safe.
+   */
+  public static final class Builder<K, V> {
+    private final Consumer<K, V> consumer;
+    private final AepKafkaBridge.Builder<K, V> bridge;
+    private List<String> topics;
+    private Pattern pattern;
+    private Duration pollTimeout = Duration.ofMillis(100);
+    private Duration closeTimeout = Duration.ofSeconds(30);
+
+    private Builder(Consumer<K, V> consumer, AepStreamingClient client) {
+      this.consumer = Objects.requireNonNull(consumer, "consumer");
+      this.bridge = AepKafkaBridge.builder(consumer, client);
+    }
+
+    /** The topics to forward. */
+    public Builder<K, V> topics(String... topics) {
+      return topics(List.of(topics));
+    }
+
+    /** The topics to forward. */
+    public Builder<K, V> topics(List<String> topics) {
+      if (topics == null || topics.isEmpty() || topics.stream().anyMatch(t -> t == null || t.isBlank())) {
+        throw new IllegalArgumentException("topics must be a non-empty list of topic names");
+      }
+      this.topics = List.copyOf(topics);
+      this.pattern = null;
+      return this;
+    }
+
+    /** Forward every topic matching {@code pattern}, as it appears. */
+    public Builder<K, V> pattern(Pattern pattern) {
+      this.pattern = Objects.requireNonNull(pattern, "pattern");
+      this.topics = null;
+      return this;
+    }
+
+    /** See {@link AepKafkaBridge.Builder#mapper}. */
+    public Builder<K, V> mapper(RecordMapper<K, V> mapper) {
+      bridge.mapper(mapper);
+      return this;
+    }
+
+    /** See {@link AepKafkaBridge.Builder#deadLetterHandler}. */
+    public Builder<K, V> deadLetterHandler(DeadLetterHandler<K, V> handler) {
+      bridge.deadLetterHandler(handler);
+      return this;
+    }
+
+    /** See {@link AepKafkaBridge.Builder#revokeTimeout}. */
+    public Builder<K, V> revokeTimeout(Duration timeout) {
+      bridge.revokeTimeout(timeout);
+      return this;
+    }
+
+    /** See {@link AepKafkaBridge.Builder#commitInterval}. */
+    public Builder<K, V> commitInterval(Duration interval) {
+      bridge.commitInterval(interval);
+      return this;
+    }
+
+    /** How long one poll waits for records, 1 ms to 10 s; default 100 ms. */
+    public Builder<K, V> pollTimeout(Duration timeout) {
+      if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(Duration.ofSeconds(10)) > 0) {
+        throw new IllegalArgumentException("pollTimeout must be between 1 ms and 10 s, got " + timeout);
+      }
+      this.pollTimeout = timeout;
+      return this;
+    }
+
+    /** How long closing waits for records in flight before the final commit, 0 to 10 min; default 30 s. */
+    public Builder<K, V> closeTimeout(Duration timeout) {
+      this.closeTimeout = AepKafkaBridge.Builder.requireDuration(timeout, Duration.ofMinutes(10), "closeTimeout");
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when neither topics nor a pattern is set
+     */
+    public AepKafkaForwarder<K, V> build() {
+      if (topics == null && pattern == null) {
+        throw new IllegalArgumentException("set the topics to forward with topics(...) or pattern(...)");
+      }
+      return new AepKafkaForwarder<>(this);
+    }
+  }
+}

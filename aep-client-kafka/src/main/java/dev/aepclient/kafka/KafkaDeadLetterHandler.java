@@ -1,0 +1,89 @@
+package dev.aepclient.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Writes dead letters to a Kafka topic: key and value as consumed (so the producer's serializers must match the
+ * consumer's deserializers; with byte arrays on both sides the bytes are copied unchanged), the record's own
+ * headers, plus:
+ *
+ * <ul>
+ *   <li>{@value #SOURCE_TOPIC}, {@value #SOURCE_PARTITION}, {@value #SOURCE_OFFSET}: where it came from;
+ *   <li>{@value #HTTP_STATUS}: AEP's status for the message, or {@code 0} when it never reached AEP;
+ *   <li>{@value #REASON}: AEP's text or the mapping problem.
+ * </ul>
+ *
+ * <p>The offset is committed once the producer has the write acknowledged. The producer is not closed by this
+ * handler. Thread-safe, as {@link Producer} is.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public final class KafkaDeadLetterHandler<K, V> implements DeadLetterHandler<K, V> {
+  public static final String SOURCE_TOPIC = "aep.dlq.source.topic";
+  public static final String SOURCE_PARTITION = "aep.dlq.source.partition";
+  public static final String SOURCE_OFFSET = "aep.dlq.source.offset";
+  public static final String HTTP_STATUS = "aep.dlq.http.status";
+  public static final String REASON = "aep.dlq.reason";
+
+  private final Producer<K, V> producer;
+  private final String topic;
+
+  private KafkaDeadLetterHandler(Producer<K, V> producer, String topic) {
+    this.producer = producer;
+    this.topic = topic;
+  }
+
+  /**
+   * A handler writing to {@code topic} with {@code producer}. Use {@code acks=all} on the producer for dead letters
+   * that survive a broker failure.
+   *
+   * @throws IllegalArgumentException if {@code topic} is blank
+   */
+  public static <K, V> KafkaDeadLetterHandler<K, V> to(Producer<K, V> producer, String topic) {
+    Objects.requireNonNull(producer, "producer");
+    if (topic == null || topic.isBlank()) {
+      throw new IllegalArgumentException("dead-letter topic must not be empty");
+    }
+    return new KafkaDeadLetterHandler<>(producer, topic);
+  }
+
+  @Override
+  public CompletionStage<Void> handle(DeadLetter<K, V> letter) {
+    RecordHeaders headers = new RecordHeaders();
+    for (Header header : letter.record().headers()) {
+      headers.add(header);
+    }
+    headers.add(SOURCE_TOPIC, utf8(letter.record().topic()));
+    headers.add(SOURCE_PARTITION, utf8(String.valueOf(letter.record().partition())));
+    headers.add(SOURCE_OFFSET, utf8(String.valueOf(letter.record().offset())));
+    headers.add(HTTP_STATUS, utf8(String.valueOf(letter.statusCode())));
+    headers.add(REASON, utf8(letter.reason()));
+    CompletableFuture<Void> written = new CompletableFuture<>();
+    producer.send(new ProducerRecord<>(topic, null, letter.record().key(), letter.record().value(), headers),
+        (metadata, error) -> {
+          if (error == null) {
+            written.complete(null);
+          } else {
+            written.completeExceptionally(error);
+          }
+        });
+    return written;
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaDeadLetterHandler[" + topic + "]";
+  }
+}

@@ -1,0 +1,83 @@
+package dev.aepclient.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.aepclient.AepStreamingClient;
+import dev.aepclient.testkit.Fault;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The forwarder against a real broker and the simulator: throughput path, failure and restart. */
+class AepKafkaForwarderTest extends KafkaTestBase {
+
+  @Test
+  void oneHundredThousandRecordsOverSixPartitions_allDeliveredAndCommitted() throws Exception {
+    kafka.createTopic(topic, 6);
+    produce(0, 100_000);
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(
+        AepKafkaForwarder.builder(consumer(), client).topics(topic).commitInterval(Duration.ofMillis(200)).build())
+        .start();
+
+    await().atMost(Duration.ofSeconds(120)).until(() -> committedTotal() == 100_000);
+    forwarder.close();
+    assertThat(forwarder.failure()).isEmpty();
+    assertThat(missing(100_000)).isEmpty();
+    AepKafkaMetrics m = forwarder.metrics();
+    assertThat(m.recordsPolled()).isEqualTo(100_000);
+    assertThat(m.recordsDelivered()).isEqualTo(100_000);
+    assertThat(m.committedOffsets()).hasSize(6);
+    assertThat(m.committedOffsets().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(100_000);
+    assertThat(aep.duplicates()).isZero();
+  }
+
+  @Test
+  void aepDownPastTheDeliveryTimeout_stopsWithoutCommitting_andARestartCompletes() throws Exception {
+    kafka.createTopic(topic, 2);
+    produce(0, 2_000);
+    aep.randomFaults(1, Map.of(Fault.status(503), 1.0));
+    AepStreamingClient failing = closeLater(clientBuilder().deliveryTimeout(Duration.ofSeconds(2)).build());
+    AepKafkaForwarder<String, String> first = closeLater(
+        AepKafkaForwarder.builder(consumer(), failing).topics(topic).build()).start();
+
+    assertThat(first.awaitTermination(Duration.ofSeconds(60))).isTrue();
+    assertThat(first.failure()).get().isInstanceOf(AepForwardingException.class);
+    assertThat(first.failure().get().getMessage()).contains("could not deliver").contains("DELIVERY_TIMEOUT")
+        .contains("will be sent again");
+    assertThat(committedTotal()).isZero();
+
+    aep.clearFaults();
+    AepStreamingClient healthy = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> second = closeLater(
+        AepKafkaForwarder.builder(consumer(), healthy).topics(topic).commitInterval(Duration.ZERO).build()).start();
+    await().atMost(Duration.ofSeconds(60)).until(() -> committedTotal() == 2_000);
+    second.close();
+    assertThat(second.failure()).isEmpty();
+    assertThat(missing(2_000)).isEmpty();
+  }
+
+  @Test
+  void aRejectionWithoutADeadLetterHandler_stopsWithAClearError() throws Exception {
+    kafka.createTopic(topic, 1);
+    produce(0, 10);
+    aep.rejectWhen(m -> m.path("id").asText().equals("4"), 400, "XDM header missing");
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(
+        AepKafkaForwarder.builder(consumer(), client).topics(topic).commitInterval(Duration.ZERO).build()).start();
+
+    assertThat(forwarder.awaitTermination(Duration.ofSeconds(60))).isTrue();
+    assertThat(forwarder.failure()).get().isInstanceOf(AepForwardingException.class);
+    assertThat(forwarder.failure().get().getMessage())
+        .contains(topic + "-0@4").contains("AEP status 400: XDM header missing").contains("no dead-letter handler");
+    assertThat(committedTotal()).isEqualTo(4); // records 0-3 are delivered; 4 and later are not committed
+  }
+
+  @Test
+  void builderRefusesMissingTopics() {
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AepKafkaForwarder.builder(consumer(), client).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topics");
+  }
+}
