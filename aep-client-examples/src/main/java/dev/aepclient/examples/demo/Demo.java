@@ -365,7 +365,7 @@ public final class Demo implements Callable<Integer> {
   }
 
   /** For tests: runs the command and returns its exit code. */
-  static int run(String... args) {
+  public static int run(String... args) {
     return new CommandLine(new Demo()).execute(args);
   }
 
