@@ -130,7 +130,7 @@ public final class Demo implements Callable<Integer> {
           partitions, seconds(System.nanoTime() - t0));
 
       SampleEvents events = env.aep() != null && env.aep().schemaId() != null
-          ? new SampleEvents(env.aep().schemaId(), env.aep().datasetId(), env.aep().orgId()) : new SampleEvents();
+          ? new SampleEvents(env.aep().schemaId(), env.aep().datasetId()) : new SampleEvents();
       HeapWatcher.reset();
       long start = System.nanoTime();
       Thread producer = new Thread(() -> produce(kafka.bootstrapServers(), topic, events), "demo-producer");

@@ -3,7 +3,7 @@ package dev.aepclient.examples.demo;
 import java.time.Instant;
 
 /**
- * Realistic XDM ExperienceEvents (web page views, about 600 bytes each) for the demo and the benchmarks, with a few
+ * Realistic XDM ExperienceEvents (web page views, about 580 bytes each) for the demo and the benchmarks, with a few
  * deliberately bad records at fixed positions: a message without its XDM header (AEP rejects it), a value that is not
  * JSON, and a tombstone. Deterministic: record {@code n} is always the same.
  */
@@ -11,27 +11,23 @@ public final class SampleEvents {
   /** Where the event id sits in each message (the simulator counts ids there). */
   public static final String ID_POINTER = "/body/xdmEntity/_id";
 
-  private static final String SCHEMA = "https://ns.adobe.com/acme/schemas/7c3f0d1e9b2a4c5d8e6f0a1b2c3d4e5f";
+  private static final String SCHEMA = "https://ns.adobe.com/acme/schemas/7c3f0d1e9b2a";
   private static final String DATASET = "6541f2a9c1d84e0029d1b7c3";
-  private static final String ORG = "ACME0123456789ABCDEF0123@AdobeOrg";
   private static final String[] PAGES = {"home", "search", "product", "cart", "checkout", "account", "help"};
-  private static final String[] DEVICES = {"desktop", "mobile", "tablet"};
   private static final long EPOCH = Instant.parse("2026-11-25T08:00:00Z").toEpochMilli();
 
   private final String schemaId;
   private final String datasetId;
-  private final String orgId;
 
-  /** With demo schema, dataset and org ids. */
+  /** With demo schema and dataset ids. */
   public SampleEvents() {
-    this(SCHEMA, DATASET, ORG);
+    this(SCHEMA, DATASET);
   }
 
-  /** With the ids of a real sandbox (for the demo against the real AEP). */
-  public SampleEvents(String schemaId, String datasetId, String orgId) {
+  /** With the schema and dataset of a real sandbox (for the demo against the real AEP). */
+  public SampleEvents(String schemaId, String datasetId) {
     this.schemaId = schemaId;
     this.datasetId = datasetId;
-    this.orgId = orgId;
   }
 
   /** AEP refuses this record (it has no XDM header). */
@@ -71,20 +67,18 @@ public final class SampleEvents {
     String page = PAGES[(int) (n % PAGES.length)];
     String entity = "{\"_id\":\"" + id(n) + "\",\"timestamp\":\"" + Instant.ofEpochMilli(time) + "\","
         + "\"eventType\":\"web.webpagedetails.pageViews\","
-        + "\"identityMap\":{\"ECID\":[{\"id\":\"" + ecid(n) + "\",\"primary\":true}]},"
+        + "\"identityMap\":{\"ECID\":[{\"id\":\"" + ecid(n) + "\"}]},"
         + "\"web\":{\"webPageDetails\":{\"name\":\"" + page + "\",\"URL\":\"https://shop.example.com/" + page
-        + "?item=" + (n % 5000) + "\",\"pageViews\":{\"value\":1}},"
-        + "\"webReferrer\":{\"URL\":\"https://www.example.com/campaign/" + (n % 97) + "\"}},"
-        + "\"device\":{\"type\":\"" + DEVICES[(int) (n % DEVICES.length)] + "\"}}";
+        + "/" + (n % 5000) + "\"}}}";
     String schemaRef = "{\"id\":\"" + schemaId + "\",\"contentType\":\"application/vnd.adobe.xed-full+json;version=1\"}";
-    String header = "\"header\":{\"schemaRef\":" + schemaRef + ",\"imsOrgId\":\"" + orgId + "\",\"datasetId\":\""
-        + datasetId + "\",\"source\":{\"name\":\"aep-client-demo\"},\"createdAt\":" + time + "},";
+    // No imsOrgId: DCS fills in the inlet's org when it is absent.
+    String header = "\"header\":{\"schemaRef\":" + schemaRef + ",\"datasetId\":\"" + datasetId + "\"},";
     return "{" + (isRejected(n) ? "" : header) + "\"body\":{\"xdmMeta\":{\"schemaRef\":" + schemaRef
         + "},\"xdmEntity\":" + entity + "}}";
   }
 
   private static String ecid(long n) {
     long a = n * 0x9E3779B97F4A7C15L;
-    return String.format("%019d%019d", Math.abs(a % 1_000_000_000_000_000_000L), Math.abs((a >>> 7) % 1_000_000_000L));
+    return String.format("%019d", Math.abs(a % 1_000_000_000_000_000_000L));
   }
 }

@@ -1,0 +1,561 @@
+package dev.aepclient.examples.bench;
+
+import dev.aepclient.AepBufferFullException;
+import dev.aepclient.AepClientMetrics;
+import dev.aepclient.AepMessage;
+import dev.aepclient.AepStreamingClient;
+import dev.aepclient.BufferFullPolicy;
+import dev.aepclient.Delivery;
+import dev.aepclient.examples.demo.HeapWatcher;
+import dev.aepclient.examples.demo.SampleEvents;
+import dev.aepclient.kafka.AepKafkaForwarder;
+import dev.aepclient.kafka.AepKafkaMetrics;
+import dev.aepclient.testkit.AepSimulator;
+import dev.aepclient.testkit.Fault;
+import dev.aepclient.testkit.kafka.EmbeddedKafkaBroker;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The end-to-end benchmark: every scenario in one process, against the same {@link AepSimulator}, with the same
+ * ~600-byte XDM messages, printed as a Markdown report with the ratios the project tracks. Numbers depend on the
+ * machine; run them side by side, compare ratios.
+ */
+@Command(name = "benchmarks", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Runs the aep-client benchmarks side by side and prints a Markdown report.")
+public final class Benchmarks implements Callable<Integer> {
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  @Option(names = "--messages", description = "messages for the throughput scenarios; default ${DEFAULT-VALUE}")
+  int messages = 1_000_000;
+
+  @Option(names = "--slow-messages", description = "messages for the slow baselines; default ${DEFAULT-VALUE}")
+  int slowMessages = 20_000;
+
+  @Option(names = "--kafka-records", description = "records for the Kafka scenario; default ${DEFAULT-VALUE}")
+  int kafkaRecords = 500_000;
+
+  @Option(names = "--memory-messages", description = "messages offered to a stalled AEP; default ${DEFAULT-VALUE}")
+  int memoryMessages = 5_000_000;
+
+  @Option(names = "--in-flight", description = "requests in flight (client and raw ceiling); default ${DEFAULT-VALUE}")
+  int inFlight = 8;
+
+  @Option(names = "--only", split = ",", description = "run only these scenarios: ${COMPLETION-CANDIDATES}")
+  List<Scenario> only = List.of();
+
+  enum Scenario { simulator, client, raw, loop, connector, latency, faults, kafka, memory }
+
+  private final PrintStream out = System.out;
+  private final Map<String, Result> results = new LinkedHashMap<>();
+  private String[] values;
+
+  /** One scenario's figures. */
+  record Result(String name, long messages, double seconds, Duration p50, Duration p99, long peakHeapBytes,
+      String note) {
+    double rate() {
+      return messages / seconds;
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Benchmarks()).execute(args));
+  }
+
+  private boolean runs(Scenario s) {
+    return only.isEmpty() || only.contains(s);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    SampleEvents events = new SampleEvents();
+    values = new String[1 << 16]; // 65,536 distinct good events, reused round robin
+    for (int i = 0, n = 0; i < values.length; n++) {
+      if (!SampleEvents.isBad(n)) {
+        values[i++] = events.value(n);
+      }
+    }
+    out.printf("# aep-client benchmarks%n%nJava %s, %d cores, max heap %d MB; messages ~%d bytes%n%n",
+        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20, values[0].getBytes(StandardCharsets.UTF_8).length);
+    try (AepSimulator counting = AepSimulator.builder().countingMode(true).threads(8).start()) {
+      if (runs(Scenario.simulator)) {
+        simulatorCapacity(counting);
+      }
+      if (runs(Scenario.raw)) {
+        rawCeiling(counting);
+      }
+      if (runs(Scenario.client)) {
+        clientThroughput(counting);
+      }
+      if (runs(Scenario.loop)) {
+        perMessageLoop(counting);
+      }
+      if (runs(Scenario.connector)) {
+        connectorStyle(counting);
+      }
+      if (runs(Scenario.latency)) {
+        pacedLatency(counting);
+      }
+    }
+    if (runs(Scenario.faults)) {
+      withFaults();
+    }
+    if (runs(Scenario.kafka)) {
+      kafkaEndToEnd();
+    }
+    if (runs(Scenario.memory)) {
+      memory();
+    }
+    report();
+    return 0;
+  }
+
+  private AepMessage message(long i) {
+    return AepMessage.of(values[(int) (i & (values.length - 1))]);
+  }
+
+  /** A pre-built {@code {"messages":[…]}} body of {@code count} messages starting at {@code first}. */
+  private byte[] body(long first, int count) {
+    StringBuilder b = new StringBuilder(count * 700).append("{\"messages\":[");
+    for (int i = 0; i < count; i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      b.append(values[(int) ((first + i) & (values.length - 1))]);
+    }
+    return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void gc() {
+    System.gc();
+    HeapWatcher.reset();
+  }
+
+  private static OkHttpClient okHttp(int concurrency) {
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(concurrency);
+    dispatcher.setMaxRequestsPerHost(concurrency);
+    return new OkHttpClient.Builder().dispatcher(dispatcher)
+        .connectionPool(new ConnectionPool(concurrency + 2, 1, TimeUnit.MINUTES)).build();
+  }
+
+  private static void shutdown(OkHttpClient http) {
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+
+  /** Pre-built bodies posted by bare OkHttp with {@code concurrency} in flight; returns seconds. */
+  private double postAll(AepSimulator sim, OkHttpClient http, List<byte[]> bodies, int concurrency)
+      throws InterruptedException {
+    Semaphore slots = new Semaphore(concurrency);
+    CountDownLatch done = new CountDownLatch(bodies.size());
+    AtomicLong failures = new AtomicLong();
+    String url = sim.baseUrl() + "/collection/batch/" + AepSimulator.DEFAULT_INLET;
+    long start = System.nanoTime();
+    for (byte[] body : bodies) {
+      slots.acquire();
+      http.newCall(new Request.Builder().url(url).post(RequestBody.create(body, JSON)).build())
+          .enqueue(new Callback() {
+            @Override
+            public void onFailure(Call call, IOException e) {
+              failures.incrementAndGet();
+              slots.release();
+              done.countDown();
+            }
+
+            @Override
+            public void onResponse(Call call, Response response) throws IOException {
+              try (response) {
+                response.body().bytes();
+                if (response.code() != 207) {
+                  failures.incrementAndGet();
+                }
+              }
+              slots.release();
+              done.countDown();
+            }
+          });
+    }
+    done.await();
+    if (failures.get() > 0) {
+      throw new IllegalStateException(failures.get() + " requests failed");
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private void simulatorCapacity(AepSimulator sim) throws Exception {
+    // The simulator alone: batches of 500 from one OkHttp client with 16 in flight, bodies built beforehand.
+    List<byte[]> bodies = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      bodies.add(body(i * 500L, 500));
+    }
+    int requests = messages / 500;
+    List<byte[]> all = new ArrayList<>(requests);
+    for (int i = 0; i < requests; i++) {
+      all.add(bodies.get(i % bodies.size()));
+    }
+    OkHttpClient http = okHttp(16);
+    postAll(sim, http, all.subList(0, Math.min(200, all.size())), 16); // warm-up
+    gc();
+    double secs = postAll(sim, http, all, 16);
+    shutdown(http);
+    add(new Result("AepSimulator capacity (counting mode, 500/batch, 16 in flight)", requests * 500L, secs, null,
+        null, HeapWatcher.peakBytes(), "bare OkHttp, pre-built bodies"));
+  }
+
+  private void rawCeiling(AepSimulator sim) throws Exception {
+    int requests = messages / 500;
+    List<byte[]> all = new ArrayList<>(requests);
+    for (int i = 0; i < requests; i++) {
+      all.add(body(i * 500L, 500)); // built before the clock starts
+    }
+    OkHttpClient http = okHttp(inFlight);
+    postAll(sim, http, all.subList(0, Math.min(200, all.size())), inFlight);
+    gc();
+    double secs = postAll(sim, http, all, inFlight);
+    shutdown(http);
+    all.clear();
+    add(new Result("raw ceiling: bare OkHttp, pre-built bodies, " + inFlight + " in flight", requests * 500L, secs,
+        null, null, HeapWatcher.peakBytes(), "no validation, no batching, no outcomes"));
+  }
+
+  private Result runClient(AepStreamingClient client, long count, long ratePerSecond) {
+    long start = System.nanoTime();
+    CompletableFuture<Delivery> last = null;
+    for (long i = 0; i < count; i++) {
+      if (ratePerSecond > 0) {
+        long due = start + i * 1_000_000_000L / ratePerSecond;
+        while (System.nanoTime() < due) {
+          Thread.onSpinWait(); // pacing: the send schedule, not a wait for a result
+        }
+      }
+      last = client.send(message(i));
+    }
+    client.flush();
+    double secs = (System.nanoTime() - start) / 1e9;
+    AepClientMetrics m = client.metrics();
+    if (m.messagesDelivered() < count || last == null || last.isCompletedExceptionally()) {
+      throw new IllegalStateException("not every message was delivered: " + m);
+    }
+    return new Result("", count, secs, m.latencyP50(), m.latencyP99(), HeapWatcher.peakBytes(), "");
+  }
+
+  private void clientThroughput(AepSimulator sim) {
+    try (AepStreamingClient warm = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
+      runClient(warm, Math.min(200_000, messages), 0);
+    }
+    gc();
+    try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl())
+        .maxInFlightRequests(inFlight).build()) {
+      Result r = runClient(client, messages, 0);
+      add(new Result("aep-client: send() from 1 thread, defaults (500/batch, " + inFlight + " in flight)", r.messages(),
+          r.seconds(), r.p50(), r.p99(), r.peakHeapBytes(), "validation + batching + per-message outcomes"));
+    }
+  }
+
+  private void pacedLatency(AepSimulator sim) {
+    gc();
+    try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
+      Result r = runClient(client, 50_000, 10_000);
+      add(new Result("aep-client at 10,000 messages/s (linger 10 ms)", r.messages(), r.seconds(), r.p50(), r.p99(),
+          r.peakHeapBytes(), "latency target: p50 <= linger + 10 ms"));
+    }
+  }
+
+  private void perMessageLoop(AepSimulator sim) throws IOException {
+    OkHttpClient http = okHttp(1);
+    String url = sim.inletUrl();
+    for (int i = 0; i < 500; i++) {
+      postOne(http, url, values[i].getBytes(StandardCharsets.UTF_8));
+    }
+    gc();
+    long[] latencies = new long[slowMessages];
+    long start = System.nanoTime();
+    for (int i = 0; i < slowMessages; i++) {
+      long t = System.nanoTime();
+      postOne(http, url, values[i & (values.length - 1)].getBytes(StandardCharsets.UTF_8));
+      latencies[i] = System.nanoTime() - t;
+    }
+    double secs = (System.nanoTime() - start) / 1e9;
+    shutdown(http);
+    Arrays.sort(latencies);
+    add(new Result("per-message loop: synchronous POST /collection/{id}, 1 thread", slowMessages, secs,
+        Duration.ofNanos(latencies[slowMessages / 2]), Duration.ofNanos(latencies[slowMessages * 99 / 100]),
+        HeapWatcher.peakBytes(), "what users write by hand"));
+  }
+
+  private static void postOne(OkHttpClient http, String url, byte[] body) throws IOException {
+    try (Response response = http.newCall(new Request.Builder().url(url).post(RequestBody.create(body, JSON)).build())
+        .execute()) {
+      response.body().bytes();
+      if (!response.isSuccessful()) {
+        throw new IOException("status " + response.code());
+      }
+    }
+  }
+
+  /**
+   * The Adobe connector's design: one batch request in flight, a batch flushed at 4 KB, 3 tries with a fixed 300 ms
+   * sleep, from the caller's thread.
+   */
+  private void connectorStyle(AepSimulator sim) throws Exception {
+    OkHttpClient http = okHttp(1);
+    String url = sim.baseUrl() + "/collection/batch/" + AepSimulator.DEFAULT_INLET;
+    gc();
+    long start = System.nanoTime();
+    List<String> batch = new ArrayList<>();
+    int batchBytes = 15;
+    long sent = 0;
+    for (int i = 0; i < slowMessages; i++) {
+      String value = values[i & (values.length - 1)];
+      int size = value.getBytes(StandardCharsets.UTF_8).length + 1;
+      if (batchBytes + size > 4096 && !batch.isEmpty()) {
+        sent += postWithFixedRetries(http, url, batch);
+        batch.clear();
+        batchBytes = 15;
+      }
+      batch.add(value);
+      batchBytes += size;
+    }
+    sent += postWithFixedRetries(http, url, batch);
+    double secs = (System.nanoTime() - start) / 1e9;
+    shutdown(http);
+    add(new Result("connector-style: 1 request in flight, 4 KB batches, 3 x 300 ms retries", sent, secs, null, null,
+        HeapWatcher.peakBytes(), "the Adobe Kafka Connect sink's design"));
+  }
+
+  private static int postWithFixedRetries(OkHttpClient http, String url, List<String> batch) throws Exception {
+    byte[] body = ("{\"messages\":[" + String.join(",", batch) + "]}").getBytes(StandardCharsets.UTF_8);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        postOne(http, url, body);
+        return batch.size();
+      } catch (IOException e) {
+        if (attempt == 3) {
+          return 0; // the connector drops the batch here
+        }
+        Thread.sleep(300); // the connector's fixed back-off, reproduced on purpose
+      }
+    }
+  }
+
+  private void withFaults() {
+    try (AepSimulator sim = AepSimulator.builder().idPointer(SampleEvents.ID_POINTER).threads(8).start()) {
+      Map<Fault, Double> mix = new LinkedHashMap<>();
+      mix.put(Fault.status(503), 0.05);
+      mix.put(Fault.status(429), 0.02);
+      sim.randomFaults(11, mix);
+      int count = Math.min(messages, 300_000);
+      gc();
+      try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl())
+          .maxInFlightRequests(inFlight).build()) {
+        Result r = runClient(client, count, 0);
+        long distinct = sim.acceptedIds().size();
+        boolean nothingLost = distinct == Math.min(count, values.length) && client.metrics().messagesFailed() == 0;
+        add(new Result("aep-client with 5% 503 + 2% 429 (validating simulator)", count, r.seconds(), r.p50(), r.p99(),
+            r.peakHeapBytes(), String.format("%,d requests, %,d retried; every message delivered: %s",
+                client.metrics().requests(), client.metrics().retriedRequests(), nothingLost)));
+      }
+    }
+  }
+
+  private void kafkaEndToEnd() throws Exception {
+    try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
+        AepSimulator sim = AepSimulator.builder().countingMode(true).threads(8).start()) {
+      String topic = "bench-events";
+      kafka.createTopic(topic, 6);
+      Properties producerProps = new Properties();
+      producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+      producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(512 * 1024));
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
+        for (int i = 0; i < kafkaRecords; i++) {
+          producer.send(new ProducerRecord<>(topic, values[i & (values.length - 1)]));
+        }
+      }
+      Properties consumerProps = new Properties();
+      consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench");
+      consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+      consumerProps.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536");
+      consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+      consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+      gc();
+      try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl())
+          .maxInFlightRequests(inFlight).build()) {
+        long start = System.nanoTime();
+        AepKafkaForwarder<String, String> forwarder = AepKafkaForwarder.builder(
+            new KafkaConsumer<String, String>(consumerProps), client).topics(topic)
+            .commitInterval(Duration.ofMillis(100)).build().start();
+        long maxUncommitted = 0;
+        long committed = 0;
+        long deliveredAllAt = 0;
+        while (committed < kafkaRecords && !forwarder.isTerminated()) {
+          AepKafkaMetrics m = forwarder.metrics();
+          committed = m.committedOffsets().values().stream().mapToLong(Long::longValue).sum();
+          maxUncommitted = Math.max(maxUncommitted, m.recordsDelivered() - committed);
+          if (deliveredAllAt == 0 && m.recordsDelivered() >= kafkaRecords) {
+            deliveredAllAt = System.nanoTime();
+          }
+          Thread.sleep(20); // sampling period of the lag figures
+        }
+        long end = System.nanoTime();
+        forwarder.close();
+        if (committed < kafkaRecords) {
+          throw new IllegalStateException("the forwarder did not finish: " + forwarder.failure());
+        }
+        AepClientMetrics c = client.metrics();
+        add(new Result("Kafka end to end: topic (6 partitions) -> AepKafkaForwarder -> simulator", kafkaRecords,
+            (end - start) / 1e9, c.latencyP50(), c.latencyP99(), HeapWatcher.peakBytes(),
+            String.format("commit lag: at most %,d records delivered but not yet committed; last commit %d ms after"
+                + " the last delivery", maxUncommitted, deliveredAllAt == 0 ? 0 : (end - deliveredAllAt) / 1_000_000)));
+      }
+    }
+  }
+
+  private void memory() throws Exception {
+    long buffer = 64L << 20;
+    try (AepSimulator stalled = AepSimulator.builder().countingMode(true).threads(16).start()) {
+      Fault[] hang = new Fault[16];
+      Arrays.fill(hang, Fault.delay(Duration.ofMinutes(10)));
+      stalled.enqueueFaults(hang);
+      gc();
+      long failedFast = 0;
+      long acceptedFail = 0;
+      long start = System.nanoTime();
+      try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(stalled.inletUrl())
+          .maxBufferedBytes(buffer).whenBufferFull(BufferFullPolicy.FAIL).requestTimeout(Duration.ofMinutes(10))
+          .deliveryTimeout(Duration.ofMinutes(10)).build()) {
+        for (long i = 0; i < memoryMessages; i++) {
+          CompletableFuture<Delivery> f = client.send(message(i));
+          if (f.isCompletedExceptionally()) {
+            failedFast++;
+          } else {
+            acceptedFail++;
+          }
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        long peak = HeapWatcher.peakBytes();
+        System.gc();
+        long retained = usedHeap();
+        long buffered = client.metrics().bufferedBytes();
+
+        // BLOCK: each further send waits maxBlock, then fails with AepBufferFullException.
+        long blockedWaitNanos = 0;
+        int blockedSends = 20;
+        int blockedFailures = 0;
+        AepStreamingClient blocking = AepStreamingClient.builder().inletUrl(stalled.inletUrl())
+            .maxBufferedBytes(1 << 20).maxBlock(Duration.ofMillis(100)).requestTimeout(Duration.ofMinutes(10))
+            .deliveryTimeout(Duration.ofMinutes(10)).build();
+        while (blocking.trySend(message(0)).isPresent()) {
+          // fill the buffer
+        }
+        for (int i = 0; i < blockedSends; i++) {
+          long t = System.nanoTime();
+          CompletableFuture<Delivery> f = blocking.send(message(i));
+          blockedWaitNanos += System.nanoTime() - t;
+          if (f.isCompletedExceptionally() && f.handle((d, e) -> e).join() instanceof AepBufferFullException) {
+            blockedFailures++;
+          }
+        }
+        blocking.close(Duration.ZERO); // AEP is stalled: fail what is buffered rather than wait
+        add(new Result("memory: " + String.format("%,d", memoryMessages) + " messages offered to a stalled AEP, FAIL,"
+            + " 64 MB buffer", memoryMessages, secs, null, null, peak, String.format("%,d buffered (%,d MB), %,d failed"
+                + " at once with AepBufferFullException; heap after GC with the buffer full: %,d MB (limit buffer +"
+                + " 128 MB = %,d MB); BLOCK: %d/%d sends waited %.0f ms on average (maxBlock 100 ms) then failed",
+            acceptedFail, buffered >> 20, failedFast, retained >> 20, (buffer >> 20) + 128, blockedFailures,
+            blockedSends, blockedWaitNanos / 1e6 / blockedSends)));
+        stalled.clearFaults();
+        client.close(Duration.ZERO);
+      }
+    }
+  }
+
+  private static long usedHeap() {
+    Runtime r = Runtime.getRuntime();
+    return r.totalMemory() - r.freeMemory();
+  }
+
+  private void add(Result r) {
+    results.put(r.name(), r);
+    out.printf("- %s: %,.0f messages/s%s (%,d in %.2f s)%n", r.name(), r.rate(),
+        r.p50() == null ? "" : String.format(", p50 %.1f ms, p99 %.1f ms", r.p50().toNanos() / 1e6,
+            r.p99().toNanos() / 1e6), r.messages(), r.seconds());
+  }
+
+  private Result find(String prefix) {
+    return results.values().stream().filter(r -> r.name().startsWith(prefix)).findFirst().orElse(null);
+  }
+
+  private void report() {
+    out.printf("%n| scenario | messages/s | p50 ms | p99 ms | peak heap MB | note |%n|---|---:|---:|---:|---:|---|%n");
+    for (Result r : results.values()) {
+      out.printf("| %s | %,.0f | %s | %s | %,d | %s |%n", r.name(), r.rate(), ms(r.p50()), ms(r.p99()),
+          r.peakHeapBytes() >> 20, r.note());
+    }
+    Result client = find("aep-client: send()");
+    out.printf("%n| ratio | measured | target |%n|---|---:|---:|%n");
+    ratio("aep-client / raw ceiling", client, find("raw ceiling"), ">= 0.8");
+    ratio("aep-client / per-message loop", client, find("per-message loop"), ">= 20");
+    ratio("aep-client / connector-style", client, find("connector-style"), ">= 5");
+    if (client != null) {
+      out.printf("| aep-client messages/s | %,.0f | >= 300,000 |%n", client.rate());
+    }
+    Result kafka = find("Kafka end to end");
+    if (kafka != null) {
+      out.printf("| Kafka end to end records/s | %,.0f | >= 100,000 |%n", kafka.rate());
+    }
+    Result paced = find("aep-client at 10,000");
+    if (paced != null) {
+      out.printf("| p50 at 10,000 messages/s | %s ms | <= 20 ms |%n", ms(paced.p50()));
+    }
+  }
+
+  private void ratio(String name, Result a, Result b, String target) {
+    if (a != null && b != null) {
+      out.printf("| %s | %.2f | %s |%n", name, a.rate() / b.rate(), target);
+    }
+  }
+
+  private static String ms(Duration d) {
+    return d == null ? "" : String.format("%.1f", d.toNanos() / 1e6);
+  }
+}
