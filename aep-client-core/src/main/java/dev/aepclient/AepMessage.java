@@ -34,7 +34,9 @@ public final class AepMessage {
     if (json == null) {
       throw new IllegalArgumentException("message JSON is null");
     }
-    return checked(json.getBytes(StandardCharsets.UTF_8));
+    byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+    Json.requireObject(utf8, false); // encoded from a String: valid UTF-8 by construction
+    return new AepMessage(utf8);
   }
 
   /**

@@ -58,29 +58,32 @@ public final class Accumulator {
 
   /** Adds the message to the open batch; false (and nothing added) once {@link #close()} was called. */
   public boolean append(PendingMessage message) {
-    Batch lingering = null;
+    boolean newBatch = false;
+    boolean ready; // a batch closed, or the first one may go at once: worth a drain
     synchronized (lock) {
       if (closed) {
         return false;
       }
       Batch last = queue.peekLast();
+      ready = last != null && last.isClosed();
       if (last == null || last.isClosed() || !last.hasRoomFor(message.size())) {
-        if (last != null) {
+        if (last != null && !last.isClosed()) {
           last.close();
+          ready = true;
         }
         last = new Batch(nanoTime.getAsLong(), maxRecords, maxBatchBytes);
         queue.addLast(last);
-        lingering = last;
+        newBatch = true;
       }
       last.add(message);
-      if (lingering != null && lingering.isClosed()) {
-        lingering = null;
-      }
+      ready |= last.isClosed() || lingerNanos == 0;
     }
-    if (lingering != null && lingerNanos > 0) {
+    if (newBatch && lingerNanos > 0) {
       scheduleDrain(lingerNanos);
     }
-    drain();
+    if (ready) {
+      drain();
+    }
     return true;
   }
 

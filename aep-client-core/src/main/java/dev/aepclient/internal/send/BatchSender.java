@@ -223,7 +223,7 @@ public final class BatchSender {
       public void onResponse(Call c, Response response) {
         AttemptOutcome outcome;
         try (response) {
-          String body = response.body().string();
+          byte[] body = response.body().bytes();
           outcome = interpret(state, token, response.code(), body, response.header("Retry-After"));
         } catch (IOException | RuntimeException e) {
           outcome = AttemptOutcome.retry(response.code(), "could not read the answer: " + e, null, e);
@@ -240,7 +240,7 @@ public final class BatchSender {
     metrics.requestFinished();
   }
 
-  private AttemptOutcome interpret(RequestState state, AccessToken token, int status, String body,
+  private AttemptOutcome interpret(RequestState state, AccessToken token, int status, byte[] body,
       String retryAfter) {
     if (status == 401 || status == 403) {
       return authRefused(state, token, status);

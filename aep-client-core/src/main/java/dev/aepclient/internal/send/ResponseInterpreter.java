@@ -6,7 +6,10 @@ import dev.aepclient.AepRejectedException;
 import dev.aepclient.Delivery;
 import dev.aepclient.internal.http.RetryAfter;
 import dev.aepclient.internal.util.Json;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +28,7 @@ final class ResponseInterpreter {
     this.clock = clock;
   }
 
-  AttemptOutcome interpret(int status, String body, String retryAfterHeader, int messageCount, boolean single) {
+  AttemptOutcome interpret(int status, byte[] body, String retryAfterHeader, int messageCount, boolean single) {
     if (status >= 200 && status < 300) {
       return single ? singleAnswer(status, body) : batchAnswer(status, body, messageCount);
     }
@@ -45,7 +48,7 @@ final class ResponseInterpreter {
     };
   }
 
-  private AttemptOutcome singleAnswer(int status, String body) {
+  private AttemptOutcome singleAnswer(int status, byte[] body) {
     JsonNode root = readJson(body);
     String xactionId = root == null ? "" : root.path("xactionId").asText("");
     if (xactionId.isEmpty()) {
@@ -56,36 +59,106 @@ final class ResponseInterpreter {
     return AttemptOutcome.answered(status, entries);
   }
 
-  private AttemptOutcome batchAnswer(int status, String body, int messageCount) {
-    JsonNode root = readJson(body);
-    JsonNode responses = root == null ? null : root.get("responses");
-    if (responses == null || !responses.isArray() || responses.size() != messageCount) {
-      return AttemptOutcome.retry(status, "protocol error: answer has no 'responses' array of " + messageCount
-          + " entries" + (responses != null && responses.isArray() ? " (it has " + responses.size() + ")" : ""),
-          null, null);
+  /**
+   * Reads a 207 body with the streaming parser (it carries one entry per message, so it is on the hot path):
+   * {@code inletId}, {@code batchId}, {@code receivedTimeMs} and the {@code responses} array, in any field order.
+   */
+  private AttemptOutcome batchAnswer(int status, byte[] body, int messageCount) {
+    String inletId = "";
+    String batchId = "";
+    long receivedTimeMs = 0;
+    String[] xactionIds = null;
+    int[] statuses = null;
+    String[] reasons = null;
+    int entryCount = -1;
+    try (JsonParser p = Json.MAPPER.getFactory().createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return protocolError(status, "answer is not a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "inletId" -> inletId = scalarText(p, value);
+          case "batchId" -> batchId = scalarText(p, value);
+          case "receivedTimeMs" -> receivedTimeMs = value.isNumeric() ? p.getValueAsLong(0) : 0;
+          case "responses" -> {
+            if (value != JsonToken.START_ARRAY) {
+              p.skipChildren();
+              continue;
+            }
+            xactionIds = new String[messageCount];
+            statuses = new int[messageCount];
+            reasons = new String[messageCount];
+            entryCount = 0;
+            for (JsonToken entry = p.nextToken(); entry != JsonToken.END_ARRAY; entry = p.nextToken()) {
+              if (entry != JsonToken.START_OBJECT || entryCount == messageCount) {
+                p.skipChildren();
+                entryCount++;
+                continue;
+              }
+              readEntry(p, entryCount, xactionIds, statuses, reasons);
+              entryCount++;
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      return protocolError(status, "answer is not well-formed JSON");
     }
-    String inletId = root.path("inletId").asText("");
-    String batchId = root.path("batchId").asText("");
-    long receivedTimeMs = root.path("receivedTimeMs").asLong(0);
+    if (entryCount != messageCount) {
+      return protocolError(status, "answer has no 'responses' array of " + messageCount + " entries"
+          + (entryCount >= 0 ? " (it has " + entryCount + ")" : ""));
+    }
     List<Object> entries = new ArrayList<>(messageCount);
-    for (JsonNode entry : responses) {
-      JsonNode code = entry.has("statusCode") ? entry.get("statusCode") : entry.get("status");
-      int entryStatus = code == null || code.isNull() ? 0 : code.asInt(-1);
+    for (int i = 0; i < messageCount; i++) {
+      int entryStatus = statuses[i];
       if (entryStatus != 0 && (entryStatus < 200 || entryStatus >= 300)) {
-        entries.add(new AepRejectedException(entryStatus == -1 ? 400 : entryStatus, entry.path("message").asText("")));
-        continue;
+        entries.add(new AepRejectedException(entryStatus == -1 ? 400 : entryStatus,
+            reasons[i] == null ? "" : reasons[i]));
+      } else if (xactionIds[i] == null || xactionIds[i].isEmpty()) {
+        return protocolError(status, "an entry has neither a statusCode nor an xactionId");
+      } else {
+        entries.add(new Delivery(xactionIds[i], inletId, batchId, receivedTimeMs));
       }
-      String xactionId = entry.path("xactionId").asText("");
-      if (xactionId.isEmpty()) {
-        return AttemptOutcome.retry(status, "protocol error: an entry has neither a statusCode nor an xactionId",
-            null, null);
-      }
-      entries.add(new Delivery(xactionId, inletId, batchId, receivedTimeMs));
     }
     return AttemptOutcome.answered(status, entries);
   }
 
-  private static JsonNode readJson(String body) {
+  /** One {@code responses} entry; {@code statusCode} (or the connector's {@code status}) marks a failure. */
+  private static void readEntry(JsonParser p, int i, String[] xactionIds, int[] statuses, String[] reasons)
+      throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "xactionId" -> xactionIds[i] = scalarText(p, value);
+        case "statusCode", "status" -> {
+          if (value != JsonToken.VALUE_NULL && (statuses[i] == 0 || "statusCode".equals(field))) {
+            statuses[i] = value.isScalarValue() ? p.getValueAsInt(-1) : -1;
+          }
+          p.skipChildren();
+        }
+        case "message" -> reasons[i] = scalarText(p, value);
+        default -> p.skipChildren();
+      }
+    }
+  }
+
+  private static String scalarText(JsonParser p, JsonToken value) throws IOException {
+    if (value.isScalarValue() && value != JsonToken.VALUE_NULL) {
+      return p.getValueAsString("");
+    }
+    p.skipChildren();
+    return "";
+  }
+
+  private static AttemptOutcome protocolError(int status, String problem) {
+    return AttemptOutcome.retry(status, "protocol error: " + problem, null, null);
+  }
+
+  private static JsonNode readJson(byte[] body) {
     try {
       JsonNode node = Json.MAPPER.readTree(body);
       return node != null && node.isObject() ? node : null;
@@ -95,11 +168,12 @@ final class ResponseInterpreter {
   }
 
   /** A short explanation from an error body: AEP's message fields when it is JSON, else its beginning. */
-  static String detail(String body) {
-    if (body == null || body.isBlank()) {
+  static String detail(byte[] bytes) {
+    String body = bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
+    if (body.isBlank()) {
       return "";
     }
-    JsonNode root = readJson(body);
+    JsonNode root = readJson(bytes);
     if (root != null) {
       for (String pointer : new String[] {"/message", "/detail", "/report/message", "/title", "/error"}) {
         JsonNode node = root.at(pointer);

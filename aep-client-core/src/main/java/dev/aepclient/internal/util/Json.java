@@ -26,6 +26,14 @@ public final class Json {
    * @throws IllegalArgumentException naming the problem and its byte offset; never quoting the content
    */
   public static void requireObject(byte[] utf8) {
+    requireObject(utf8, true);
+  }
+
+  /**
+   * As {@link #requireObject(byte[])}; with {@code checkStrings} false the contents of string values are skipped
+   * rather than decoded, for bytes that are valid UTF-8 by construction (encoded from a Java {@code String}).
+   */
+  public static void requireObject(byte[] utf8, boolean checkStrings) {
     if (utf8.length == 0) {
       throw new IllegalArgumentException("message is empty: an AEP message must be a JSON object");
     }
@@ -45,7 +53,7 @@ public final class Json {
           depth++;
         } else if (t.isStructEnd()) {
           depth--;
-        } else if (t == JsonToken.VALUE_STRING) {
+        } else if (checkStrings && t == JsonToken.VALUE_STRING) {
           parser.getTextLength(); // forces decoding, so invalid UTF-8 inside strings is caught here
         }
       }
