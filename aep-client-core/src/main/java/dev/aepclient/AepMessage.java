@@ -34,9 +34,7 @@ public final class AepMessage {
     if (json == null) {
       throw new IllegalArgumentException("message JSON is null");
     }
-    byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
-    Json.requireObject(utf8, false); // encoded from a String: valid UTF-8 by construction
-    return new AepMessage(utf8);
+    return checked(json.getBytes(StandardCharsets.UTF_8));
   }
 
   /**

@@ -31,6 +31,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine;
@@ -137,9 +139,10 @@ public final class Demo implements Callable<Integer> {
       producer.start();
 
       try (AepStreamingClient client = clientBuilder(env, simulator).build();
-          KafkaProducer<String, String> dlqProducer = producer(kafka.bootstrapServers(), new Properties())) {
-        AepKafkaForwarder<String, String> forwarder = AepKafkaForwarder.builder(
-                consumer(kafka.bootstrapServers(), "aep-client-demo", new Properties()), client)
+          KafkaProducer<byte[], byte[]> dlqProducer = bytesProducer(kafka.bootstrapServers(), new Properties());
+          Admin admin = kafka.admin()) {
+        AepKafkaForwarder<byte[], byte[]> forwarder = AepKafkaForwarder.builder(
+                bytesConsumer(kafka.bootstrapServers(), "aep-client-demo", new Properties()), client)
             .topics(topic)
             .deadLetterHandler(KafkaDeadLetterHandler.to(dlqProducer, dlq))
             .commitInterval(Duration.ofMillis(200))
@@ -150,8 +153,10 @@ public final class Demo implements Callable<Integer> {
         boolean done = false;
         while (!done && System.nanoTime() < deadline && !forwarder.isTerminated()) {
           progress.print(forwarder.metrics(), System.nanoTime() - start);
-          done = !producer.isAlive() && committed(kafka, "aep-client-demo") >= endOffsets(kafka, topic)
-              && endOffsets(kafka, topic) == records;
+          if (!producer.isAlive()) {
+            long end = endOffsets(admin, topic);
+            done = end == records && committed(admin, "aep-client-demo") >= end;
+          }
           if (!done) {
             Thread.sleep(250); // the progress line's refresh period
           }
@@ -181,14 +186,14 @@ public final class Demo implements Callable<Integer> {
         env.aep() == null ? "AepSimulator (in-process)" : env.aep(), durationSeconds);
     try (AepSimulator simulator = AepSimulator.builder().idPointer(SampleEvents.ID_POINTER).start();
         AepStreamingClient client = clientBuilder(env, simulator).build();
-        KafkaProducer<String, String> dlqProducer = producer(k.bootstrapServers(), k.client())) {
-      AepKafkaForwarder.Builder<String, String> builder = AepKafkaForwarder.builder(
-          consumer(k.bootstrapServers(), k.groupId(), k.client()), client).topics(k.topic());
+        KafkaProducer<byte[], byte[]> dlqProducer = bytesProducer(k.bootstrapServers(), k.client())) {
+      AepKafkaForwarder.Builder<byte[], byte[]> builder = AepKafkaForwarder.builder(
+          bytesConsumer(k.bootstrapServers(), k.groupId(), k.client()), client).topics(k.topic());
       if (k.deadLetterTopic() != null) {
         builder.deadLetterHandler(KafkaDeadLetterHandler.to(dlqProducer, k.deadLetterTopic()));
       }
       HeapWatcher.reset();
-      AepKafkaForwarder<String, String> forwarder = builder.build().start();
+      AepKafkaForwarder<byte[], byte[]> forwarder = builder.build().start();
       Runtime.getRuntime().addShutdownHook(new Thread(forwarder::close));
       Progress progress = new Progress(out, 0);
       long start = System.nanoTime();
@@ -238,7 +243,29 @@ public final class Demo implements Callable<Integer> {
     return new KafkaProducer<>(props);
   }
 
+  /** The forwarder's consumer: bytes in, so values reach AEP and the dead-letter topic exactly as stored. */
+  private static KafkaConsumer<byte[], byte[]> bytesConsumer(String bootstrap, String group, Properties client) {
+    Properties props = consumerProps(bootstrap, group, client);
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return new KafkaConsumer<>(props);
+  }
+
+  private static KafkaProducer<byte[], byte[]> bytesProducer(String bootstrap, Properties client) {
+    Properties props = new Properties();
+    props.putAll(client);
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(props);
+  }
+
   private static KafkaConsumer<String, String> consumer(String bootstrap, String group, Properties client) {
+    return new KafkaConsumer<>(consumerProps(bootstrap, group, client));
+  }
+
+  private static Properties consumerProps(String bootstrap, String group, Properties client) {
     Properties props = new Properties();
     props.putAll(client);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -248,24 +275,20 @@ public final class Demo implements Callable<Integer> {
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    return new KafkaConsumer<>(props);
+    return props;
   }
 
-  private static long endOffsets(EmbeddedKafkaBroker kafka, String topic) throws Exception {
-    try (Admin admin = kafka.admin()) {
-      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-      admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
-          .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-      return admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values().stream()
-          .mapToLong(r -> r.offset()).sum();
-    }
+  private static long endOffsets(Admin admin, String topic) throws Exception {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
+        .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+    return admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values().stream()
+        .mapToLong(r -> r.offset()).sum();
   }
 
-  private static long committed(EmbeddedKafkaBroker kafka, String group) throws Exception {
-    try (Admin admin = kafka.admin()) {
-      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
-          .values().stream().filter(o -> o != null).mapToLong(o -> o.offset()).sum();
-    }
+  private static long committed(Admin admin, String group) throws Exception {
+    return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+        .values().stream().filter(o -> o != null).mapToLong(o -> o.offset()).sum();
   }
 
   /** Reads the dead-letter topic: how many records per reason. */
