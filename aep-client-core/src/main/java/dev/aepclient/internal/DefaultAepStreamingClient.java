@@ -20,10 +20,12 @@ import dev.aepclient.internal.batch.BufferBudget;
 import dev.aepclient.internal.batch.Outcomes;
 import dev.aepclient.internal.batch.PendingMessage;
 import dev.aepclient.internal.config.ClientConfig;
+import dev.aepclient.internal.http.NoDelaySocketFactory;
 import dev.aepclient.internal.metrics.ClientMetricsRecorder;
 import dev.aepclient.internal.send.BatchSender;
 import dev.aepclient.internal.util.NamedThreadFactory;
 import java.net.InetSocketAddress;
+import javax.net.SocketFactory;
 import java.net.Proxy;
 import java.time.Clock;
 import java.time.Duration;
@@ -123,6 +125,8 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
           .connectionPool(new ConnectionPool(config.maxInFlightRequests() + 2, 5, TimeUnit.MINUTES));
     }
     builder.dispatcher(dispatcher)
+        .socketFactory(new NoDelaySocketFactory(config.httpClient() != null ? config.httpClient().socketFactory()
+            : SocketFactory.getDefault()))
         .callTimeout(config.requestTimeout())
         .readTimeout(config.requestTimeout())
         .writeTimeout(config.requestTimeout())
