@@ -36,6 +36,7 @@ record DemoEnvironment(Aep aep, Kafka kafka) {
 
   static final List<String> AEP_REQUIRED = List.of("AEP_INLET_URL", "AEP_CLIENT_ID", "AEP_CLIENT_SECRET", "AEP_ORG_ID");
   static final List<String> KAFKA_REQUIRED = List.of("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC");
+  static final List<String> SAMPLE_IDS = List.of("AEP_SCHEMA_ID", "AEP_DATASET_ID");
 
   /**
    * @throws IllegalArgumentException naming the missing variables of a partial configuration, or an unreadable
@@ -45,6 +46,9 @@ record DemoEnvironment(Aep aep, Kafka kafka) {
     Aep aep = null;
     if (anySet(env, AEP_REQUIRED)) {
       requireAll(env, AEP_REQUIRED, "the real AEP");
+      if (anySet(env, SAMPLE_IDS)) {
+        requireAll(env, SAMPLE_IDS, "your own schema in the sample events");
+      }
       aep = new Aep(env.get("AEP_INLET_URL"), env.get("AEP_CLIENT_ID"), env.get("AEP_CLIENT_SECRET"),
           env.get("AEP_ORG_ID"), blankToNull(env.get("AEP_SANDBOX")), blankToNull(env.get("AEP_SCOPES")),
           blankToNull(env.get("AEP_IMS_URL")), blankToNull(env.get("AEP_SCHEMA_ID")),
