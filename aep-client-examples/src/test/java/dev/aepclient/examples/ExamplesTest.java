@@ -87,6 +87,7 @@ class ExamplesTest {
     props.put("bootstrap.servers", kafka.bootstrapServers());
     props.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     props.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    props.put("enable.idempotence", "false"); // see KafkaTestBase: the in-process broker and idempotence
     return props;
   }
 

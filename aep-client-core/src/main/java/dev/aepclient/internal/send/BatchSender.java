@@ -18,6 +18,9 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.RateLimiter;
 import dev.failsafe.RetryPolicy;
 import java.io.IOException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +31,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Headers;
@@ -216,7 +220,11 @@ public final class BatchSender {
       @Override
       public void onFailure(Call c, IOException e) {
         finish(c);
-        result.complete(AttemptOutcome.retry(0, e.toString(), null, e));
+        result.complete(untrustedCertificate(e)
+            ? AttemptOutcome.fatal(AepDeliveryException.Reason.REQUEST_REFUSED, 0, "TLS handshake with "
+                + request.url().host() + " failed: its certificate is not trusted (" + e.getMessage() + "); for a"
+                + " private CA or a test server, pass an OkHttpClient that trusts it with httpClient(...)", e)
+            : AttemptOutcome.retry(0, e.toString(), null, e));
       }
 
       @Override
@@ -233,6 +241,17 @@ public final class BatchSender {
       }
     });
     return result;
+  }
+
+  /** A certificate the JVM does not trust: retrying cannot help, so it fails at once with a clear message. */
+  private static boolean untrustedCertificate(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertificateException || t instanceof CertPathBuilderException
+          || t instanceof CertPathValidatorException || t instanceof SSLPeerUnverifiedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void finish(Call call) {
