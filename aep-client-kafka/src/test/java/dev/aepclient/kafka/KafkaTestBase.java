@@ -14,11 +14,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -81,13 +79,7 @@ abstract class KafkaTestBase {
   }
 
   protected Properties consumerProps(Map<String, Object> overrides) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    Properties props = kafka.consumerProperties(group, StringDeserializer.class, StringDeserializer.class);
     props.putAll(overrides);
     return props;
   }
@@ -97,16 +89,7 @@ abstract class KafkaTestBase {
   }
 
   protected KafkaProducer<String, String> producer() {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    // Sample data for an in-process broker: the idempotent producer was seen to wedge on OUT_OF_ORDER_SEQUENCE
-    // here under load (Kafka 4.1 client and broker in one JVM on 2 cores); plain acks=all retries are enough.
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
-    props.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
-    return new KafkaProducer<>(props);
+    return new KafkaProducer<>(kafka.producerProperties(StringSerializer.class, StringSerializer.class));
   }
 
   /** The JSON value of record {@code n}: its id is {@code n}. */

@@ -32,9 +32,7 @@ class ResilienceTest extends KafkaTestBase {
 
     // A bridge in a loop of our own, "crashed" after a few polls: no final commit, client abandoned mid-flight.
     // AEP answers slowly meanwhile, so records are in flight at the crash.
-    Fault[] slow = new Fault[200];
-    java.util.Arrays.fill(slow, Fault.delay(Duration.ofMillis(300)));
-    aep.enqueueFaults(slow);
+    aep.enqueueFaults(200, Fault.delay(Duration.ofMillis(300)));
     AepStreamingClient crashing = clientBuilder().build();
     // A crashed member holds its partitions until its session times out: keep that short.
     Map<String, Object> shortSession = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
@@ -121,9 +119,7 @@ class ResilienceTest extends KafkaTestBase {
     kafka.createTopic(topic, 2);
     produce(0, total);
     // The first requests (as many as may be in flight) hang 5 s: longer than max.poll.interval.ms below.
-    Fault[] stalls = new Fault[2];
-    java.util.Arrays.fill(stalls, Fault.delay(Duration.ofSeconds(5)));
-    aep.enqueueFaults(stalls);
+    aep.enqueueFaults(2, Fault.delay(Duration.ofSeconds(5)));
     AepStreamingClient client = closeLater(clientBuilder().maxRequestBytes(16_384).maxBatchBytes(16_384)
         .maxBufferedBytes(65_536).maxInFlightRequests(2).build());
     KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps(Map.of(

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -60,9 +58,7 @@ class KafkaCrashTest {
       List<String> crashes = new ArrayList<>();
       for (int crash = 1; crash <= 10; crash++) {
         // Slow answers now and then, so that every crash finds records in flight.
-        Fault[] slow = new Fault[20];
-        Arrays.fill(slow, Fault.delay(Duration.ofMillis(100 + random.nextInt(300))));
-        aep.enqueueFaults(slow);
+        aep.enqueueFaults(20, Fault.delay(Duration.ofMillis(100 + random.nextInt(300))));
         long committedBefore = committed(kafka);
         long target = 1_000 + random.nextInt(6_000);
         long[] atCrash = runUntilCrash(kafka, aep, target);
@@ -137,15 +133,8 @@ class KafkaCrashTest {
   }
 
   private static void produce(EmbeddedKafkaBroker kafka) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-    // Sample data for an in-process broker: the idempotent producer was seen to wedge on OUT_OF_ORDER_SEQUENCE
-    // here under load (Kafka 4.1 client and broker in one JVM on 2 cores); plain acks=all retries are enough.
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+        kafka.producerProperties(StringSerializer.class, StringSerializer.class))) {
       for (int n = 0; n < RECORDS; n++) {
         producer.send(new ProducerRecord<>(TOPIC, String.valueOf(n), "{\"id\":\"" + n + "\",\"v\":" + n + "}"));
       }
@@ -153,16 +142,10 @@ class KafkaCrashTest {
   }
 
   private static Properties consumerProps(EmbeddedKafkaBroker kafka) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    Properties props = kafka.consumerProperties(GROUP, StringDeserializer.class, StringDeserializer.class);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
-    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000"); // a dead member's partitions move on sooner
     props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     return props;
   }
 

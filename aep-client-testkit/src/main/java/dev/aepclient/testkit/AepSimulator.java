@@ -201,6 +201,20 @@ public final class AepSimulator implements AutoCloseable {
   }
 
   /**
+   * The next {@code count} DCS requests meet {@code fault}, one each (for example as many stalls as the client has
+   * requests in flight).
+   *
+   * @throws IllegalArgumentException if {@code count} is negative
+   */
+  public AepSimulator enqueueFaults(int count, Fault fault) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must not be negative, got " + count);
+    }
+    this.faults.enqueue(java.util.Collections.nCopies(count, Objects.requireNonNull(fault, "fault")));
+    return this;
+  }
+
+  /**
    * From now on each DCS request meets a fault drawn at random: {@code mix} maps faults to probabilities (adding up to
    * at most 1; the rest of requests are served normally). Same seed, same map order, same requests: same faults.
    *

@@ -3,7 +3,6 @@ package dev.aepclient.internal.metrics;
 import dev.aepclient.AepClientMetrics;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 
 /** The counters behind {@link AepClientMetrics}: striped adders, cheap to bump from many threads. */
 public final class ClientMetricsRecorder {

@@ -434,29 +434,18 @@ public final class Benchmarks implements Callable<Integer> {
         AepSimulator sim = AepSimulator.builder().countingMode(true).threads(8).start()) {
       String topic = "bench-events";
       kafka.createTopic(topic, 6);
-      Properties producerProps = new Properties();
-      producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-      producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      Properties producerProps = kafka.producerProperties(StringSerializer.class, StringSerializer.class);
       producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-      // Sample data for an in-process broker: the idempotent producer was seen to wedge on OUT_OF_ORDER_SEQUENCE
-      // here under load (Kafka 4.1 client and broker in one JVM on 2 cores); plain acks=all retries are enough.
-      producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
       producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(512 * 1024));
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
         for (int i = 0; i < kafkaRecords; i++) {
           producer.send(new ProducerRecord<>(topic, values[i & (values.length - 1)]));
         }
       }
-      Properties consumerProps = new Properties();
-      consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench");
-      consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-      consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      Properties consumerProps = kafka.consumerProperties("bench", ByteArrayDeserializer.class,
+          ByteArrayDeserializer.class);
       consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
       consumerProps.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536");
-      consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-      consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
       gc();
       try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl())
           .maxInFlightRequests(inFlight).build()) {
@@ -493,9 +482,7 @@ public final class Benchmarks implements Callable<Integer> {
   private void memory() throws Exception {
     long buffer = 64L << 20;
     try (AepSimulator stalled = AepSimulator.builder().countingMode(true).threads(16).start()) {
-      Fault[] hang = new Fault[16];
-      Arrays.fill(hang, Fault.delay(Duration.ofMinutes(10)));
-      stalled.enqueueFaults(hang);
+      stalled.enqueueFaults(16, Fault.delay(Duration.ofMinutes(10)));
       gc();
       long failedFast = 0;
       long acceptedFail = 0;

@@ -135,7 +135,9 @@ public final class Demo implements Callable<Integer> {
           ? new SampleEvents(env.aep().schemaId(), env.aep().datasetId()) : new SampleEvents();
       HeapWatcher.reset();
       long start = System.nanoTime();
-      Thread producer = new Thread(() -> produce(kafka.bootstrapServers(), topic, events), "demo-producer");
+      Properties producerProps = kafka.producerProperties(StringSerializer.class, StringSerializer.class);
+      producerProps.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+      Thread producer = new Thread(() -> produce(producerProps, topic, events), "demo-producer");
       producer.start();
 
       try (AepStreamingClient client = clientBuilder(env, simulator).build();
@@ -213,8 +215,8 @@ public final class Demo implements Callable<Integer> {
     }
   }
 
-  private void produce(String bootstrap, String topic, SampleEvents events) {
-    try (KafkaProducer<String, String> producer = producer(bootstrap, new Properties())) {
+  private void produce(Properties producerProps, String topic, SampleEvents events) {
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
       long start = System.nanoTime();
       for (long n = 0; n < records; n++) {
         producer.send(new ProducerRecord<>(topic, SampleEvents.id(n), events.value(n)));
@@ -229,21 +231,6 @@ public final class Demo implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static KafkaProducer<String, String> producer(String bootstrap, Properties client) {
-    Properties props = new Properties();
-    props.putAll(client);
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-    // Sample data for an in-process broker: the idempotent producer was seen to wedge on OUT_OF_ORDER_SEQUENCE
-    // here under load (Kafka 4.1 client and broker in one JVM on 2 cores); plain acks=all retries are enough.
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
-    props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    return new KafkaProducer<>(props);
   }
 
   /** The forwarder's consumer: bytes in, so values reach AEP and the dead-letter topic exactly as stored. */
