@@ -98,6 +98,7 @@ class KafkaCrashTest {
    * One incarnation: forwards until {@code target} records are delivered (so commits have moved and more records are
    * in flight), then dies. Returns {polled}.
    */
+  @SuppressWarnings("deprecation") // close(Duration): the one close with a timeout on both 3.x and 4.x clients
   private long[] runUntilCrash(EmbeddedKafkaBroker kafka, AepSimulator aep, long target) {
     // A 2 MB buffer (about 12,000 of these records): what can be in flight, so what a crash can make arrive twice.
     AepStreamingClient client = AepStreamingClient.builder().inletUrl(aep.inletUrl()).maxBufferedBytes(2 << 20)

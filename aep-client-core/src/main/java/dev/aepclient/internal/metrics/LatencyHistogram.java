@@ -15,7 +15,7 @@ public final class LatencyHistogram {
   private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
 
   public void record(long nanos) {
-    counts.incrementAndGet(index(Math.max(0, nanos / 1000)));
+    counts.incrementAndGet(Math.min(BUCKETS - 1, index(Math.max(0, nanos / 1000))));
   }
 
   static int index(long micros) {

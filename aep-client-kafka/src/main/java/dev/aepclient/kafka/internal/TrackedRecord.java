@@ -11,7 +11,6 @@ public final class TrackedRecord<K, V> {
   private final ConsumerRecord<K, V> record;
   private final AtomicInteger partitionInFlight;
   private volatile boolean settled;
-  private boolean submitted; // poll thread only
 
   /** @param partitionInFlight the partition's count of records submitted and not yet settled */
   public TrackedRecord(ConsumerRecord<K, V> record, AtomicInteger partitionInFlight) {
@@ -37,13 +36,8 @@ public final class TrackedRecord<K, V> {
     return settled;
   }
 
-  /** Handed to the client (or to the dead-letter path); not held for buffer space any more. */
+  /** Handed to the client (or to the dead-letter path): in flight until {@link #settle()}. Poll thread only. */
   public void markSubmitted() {
-    submitted = true;
     partitionInFlight.incrementAndGet();
-  }
-
-  public boolean isSubmitted() {
-    return submitted;
   }
 }
