@@ -44,13 +44,17 @@ import picocli.CommandLine.Option;
  * everything runs in this process (a real Kafka broker and {@link AepSimulator}); environment variables switch to the
  * real AEP and/or a real Kafka cluster (see {@code --help}). Exits 0 only when every record is accounted for.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false, version = "aep-client demo 0.1.0",
     description = {"Forward a Kafka topic to Adobe Experience Platform with aep-client.", "",
-        "Embedded by default: an in-process Kafka broker and AepSimulator, sample XDM events (a few bad on purpose).",
-        "Real AEP: set AEP_INLET_URL, AEP_CLIENT_ID, AEP_CLIENT_SECRET, AEP_ORG_ID (optional AEP_SANDBOX, AEP_SCOPES,",
-        "  AEP_IMS_URL, and AEP_SCHEMA_ID + AEP_DATASET_ID for the sample events' header).",
-        "Real Kafka: set KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC (optional KAFKA_CLIENT_PROPERTIES file for TLS/SASL/",
-        "  MSK IAM, KAFKA_GROUP_ID, KAFKA_DLQ_TOPIC); the demo then forwards that topic for --duration seconds.", ""})
+        "Embedded by default: an in-process Kafka broker and AepSimulator,",
+        "with sample XDM events (a few bad on purpose).", "",
+        "Real AEP: set AEP_INLET_URL, AEP_CLIENT_ID, AEP_CLIENT_SECRET and AEP_ORG_ID;",
+        "  optional AEP_SANDBOX, AEP_SCOPES, AEP_IMS_URL, and AEP_SCHEMA_ID with",
+        "  AEP_DATASET_ID for the sample events' XDM header.",
+        "Real Kafka: set KAFKA_BOOTSTRAP_SERVERS and KAFKA_TOPIC; optional",
+        "  KAFKA_CLIENT_PROPERTIES (a file of TLS/SASL/MSK IAM settings),",
+        "  KAFKA_GROUP_ID and KAFKA_DLQ_TOPIC. The demo then forwards that topic",
+        "  for --duration seconds.", ""})
 public final class Demo implements Callable<Integer> {
   @Option(names = "--records", description = "sample events to produce (embedded Kafka); default ${DEFAULT-VALUE}")
   long records = 200_000;
