@@ -8,6 +8,7 @@ package dev.aepclient;
 public final class AepBufferFullException extends AepDeliveryException {
   private static final long serialVersionUID = 1L;
 
+  /** @param message what was full and for how long; the client fills it in */
   public AepBufferFullException(String message) {
     super(Reason.BUFFER_FULL, message, 0, null);
   }

@@ -30,6 +30,12 @@ public class AepDeliveryException extends AepException {
   private final Reason reason;
   private final int lastStatusCode;
 
+  /**
+   * @param reason         why the client gave up
+   * @param message        what happened and, where there is one, the fix
+   * @param lastStatusCode the last HTTP status received, or 0 for none
+   * @param cause          the underlying error, or null
+   */
   public AepDeliveryException(Reason reason, String message, int lastStatusCode, Throwable cause) {
     super(message, cause, false);
     this.reason = Objects.requireNonNull(reason, "reason");

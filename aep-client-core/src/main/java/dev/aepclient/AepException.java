@@ -7,10 +7,15 @@ package dev.aepclient;
 public class AepException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** @param message what went wrong, never a secret */
   public AepException(String message) {
     super(message);
   }
 
+  /**
+   * @param message what went wrong, never a secret
+   * @param cause   the underlying error
+   */
   public AepException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -12,6 +12,10 @@ public final class AepRejectedException extends AepException {
   private final int statusCode;
   private final String reason;
 
+  /**
+   * @param statusCode AEP's status for this message
+   * @param reason     AEP's text for it, or null
+   */
   public AepRejectedException(int statusCode, String reason) {
     super("AEP rejected the message: " + statusCode + (reason == null || reason.isEmpty() ? "" : " " + reason),
         null, false);

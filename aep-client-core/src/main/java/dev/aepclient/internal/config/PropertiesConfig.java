@@ -2,6 +2,7 @@ package dev.aepclient.internal.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aepclient.AepAuth;
+import dev.aepclient.AepStreamingClient;
 import dev.aepclient.AepStreamingClientBuilder;
 import dev.aepclient.BufferFullPolicy;
 import dev.aepclient.auth.PrivateKeySource;
@@ -114,7 +115,7 @@ public final class PropertiesConfig {
    */
   public static AepStreamingClientBuilder builderFrom(Properties properties) {
     Map<String, String> values = normalize(properties);
-    AepStreamingClientBuilder builder = dev.aepclient.AepStreamingClient.builder();
+    AepStreamingClientBuilder builder = AepStreamingClient.builder();
     for (Map.Entry<String, BiConsumer<AepStreamingClientBuilder, Value>> key : KEYS.entrySet()) {
       String raw = values.get(key.getKey());
       if (raw != null) {

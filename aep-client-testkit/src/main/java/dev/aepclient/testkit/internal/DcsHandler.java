@@ -172,11 +172,10 @@ public final class DcsHandler implements HttpHandler {
     boolean inspect = settings.validating() && (!rules.isEmpty() || settings.idPointer() != null);
     // Written by hand rather than with a generator: one entry per message makes this the simulator's hot path.
     ByteArrayOutputStream out = Exchanges.buffer(96 + count * 40);
-    byte[] batchText = String.valueOf(batchId).getBytes(StandardCharsets.US_ASCII);
     write(out, "{\"inletId\":\"");
     out.writeBytes(QUOTER.quoteAsUTF8(inletId));
     write(out, "\",\"batchId\":\"");
-    out.writeBytes(batchText);
+    write(out, String.valueOf(batchId));
     write(out, "\",\"receivedTimeMs\":" + System.currentTimeMillis());
     boolean answerEntries = fault == null || fault.kind() != Fault.Kind.MISSING_RESPONSES;
     if (answerEntries) {
@@ -207,8 +206,8 @@ public final class DcsHandler implements HttpHandler {
         recorder.accepted(id, body, start, end, xactionId);
         if (answerEntries) {
           write(out, "{\"xactionId\":\"");
-          out.writeBytes(batchText);
-          write(out, ":" + i + "\"}");
+          write(out, xactionId);
+          write(out, "\"}");
         }
       } else {
         recorder.rejected();
