@@ -14,10 +14,12 @@ import org.springframework.core.env.Environment;
  * variables, command line: with Spring's precedence) into the {@link Properties} that
  * {@link dev.aepclient.AepStreamingClient#fromProperties(Properties)} reads, so the keys, their checks and their error
  * messages are the client's own, in one place. The starter's own keys ({@code aep.enabled}, {@code aep.kafka.*}) are
- * left out. A YAML list ({@code aep.auth.scopes: [a, b]}) becomes the comma-separated value the client expects.
+ * left out. A YAML list ({@code aep.auth.scopes: [a, b]}) becomes the comma-separated value the client expects
+ * (Spring's binder hands list items over as {@code auth.scopes.0}, {@code auth.scopes.1}, …; no client key ends in a
+ * number).
  */
 final class AepClientProperties {
-  private static final Pattern INDEXED = Pattern.compile("(.+)\\[(\\d+)]");
+  private static final Pattern INDEXED = Pattern.compile("(.+)\\.(\\d+)");
 
   private AepClientProperties() {}
 
@@ -44,7 +46,6 @@ final class AepClientProperties {
   }
 
   static boolean isStarterKey(String keyAfterPrefix) {
-    return keyAfterPrefix.equals("enabled") || keyAfterPrefix.equals("kafka") || keyAfterPrefix.startsWith("kafka.")
-        || keyAfterPrefix.startsWith("kafka[");
+    return keyAfterPrefix.equals("enabled") || keyAfterPrefix.equals("kafka") || keyAfterPrefix.startsWith("kafka.");
   }
 }
