@@ -7,6 +7,7 @@ import dev.aepclient.AepMessage;
 import dev.aepclient.AepStreamingClient;
 import dev.aepclient.Delivery;
 import dev.aepclient.kafka.AepKafkaForwarder;
+import dev.aepclient.kafka.DeadLetterHandler;
 import dev.aepclient.micrometer.AepClientMetricsBinder;
 import dev.aepclient.testkit.AepSimulator;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -201,6 +202,19 @@ class AepAutoConfigurationTest {
   }
 
   @Test
+  void aDeadLetterTopicBesideTheApplicationsOwnHandlerFailsStartUp() {
+    withInlet().withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class))
+        .withUserConfiguration(OwnDeadLetterHandler.class)
+        .withPropertyValues("aep.kafka.enabled=true", "aep.kafka.topics=events", "aep.kafka.group-id=g",
+            "aep.kafka.dead-letter-topic=events.dlq")
+        .run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(findCause(context.getStartupFailure(), AepConfigurationException.class))
+              .hasMessageContaining("aep.kafka.dead-letter-topic").hasMessageContaining("DeadLetterHandler");
+        });
+  }
+
+  @Test
   void withoutSpringKafkaThereIsNoForwarderEvenWhenEnabled() {
     withInlet().withClassLoader(new FilteredClassLoader(ConsumerFactory.class))
         .withPropertyValues("aep.kafka.enabled=true", "aep.kafka.topics=events")
@@ -214,6 +228,14 @@ class AepAutoConfigurationTest {
       }
     }
     throw new AssertionError("no " + type.getSimpleName() + " in " + failure);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnDeadLetterHandler {
+    @Bean
+    DeadLetterHandler<Object, Object> ownHandler() {
+      return letter -> CompletableFuture.completedFuture(null);
+    }
   }
 
   @Configuration(proxyBeanMethods = false)

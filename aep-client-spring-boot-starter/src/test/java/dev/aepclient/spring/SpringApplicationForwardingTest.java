@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.aepclient.AepMessage;
 import dev.aepclient.AepStreamingClient;
+import dev.aepclient.kafka.RecordMapper;
 import dev.aepclient.testkit.AepSimulator;
 import dev.aepclient.testkit.kafka.EmbeddedKafkaBroker;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -30,14 +32,27 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 
 /** A whole Spring Boot application: its Kafka settings, the starter's forwarder, AEP played by the simulator. */
 class SpringApplicationForwardingTest {
   private static final int RECORDS = 200;
 
+  /** How many records the application's own mapper saw. */
+  private static final AtomicInteger MAPPED = new AtomicInteger();
+
   @SpringBootConfiguration
   @EnableAutoConfiguration
-  static class App {}
+  static class App {
+    /** The application's own mapper replaces the default one. */
+    @Bean
+    RecordMapper<String, String> countingMapper() {
+      return record -> {
+        MAPPED.incrementAndGet();
+        return AepMessage.of(record.value());
+      };
+    }
+  }
 
   @Test
   void anApplicationForwardsItsTopicDeadLettersRejectionsAndCommitsOnShutdown() throws Exception {
@@ -83,6 +98,7 @@ class SpringApplicationForwardingTest {
                 + registry.get("aep.kafka.records").tag("outcome", "dead_lettered").functionCounter().count()
                 == RECORDS);
         assertThat(aep.acceptedCount()).isEqualTo(RECORDS - 5 + 10);
+        assertThat(MAPPED.get()).isEqualTo(RECORDS);
         assertThat(aep.rejectedCount()).isEqualTo(5);
         assertThat(aep.duplicates()).isZero();
         assertThat(registry.get("aep.client.messages").tag("outcome", "delivered").functionCounter().count())
