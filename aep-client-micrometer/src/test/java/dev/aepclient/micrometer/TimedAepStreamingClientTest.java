@@ -1,6 +1,7 @@
 package dev.aepclient.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.aepclient.AepMessage;
 import dev.aepclient.AepStreamingClient;
@@ -36,6 +37,8 @@ class TimedAepStreamingClientTest {
             .timer();
         Timer rejected = registry.get(TimedAepStreamingClient.TIMER_NAME).tags("outcome", "rejected").timer();
         Timer failed = registry.get(TimedAepStreamingClient.TIMER_NAME).tags("outcome", "failed").timer();
+        // Each timer stops in its own completion stage, which may run just after flush() saw the message settled.
+        await().atMost(Duration.ofSeconds(5)).until(() -> delivered.count() + rejected.count() == 101);
         assertThat(delivered.count()).isEqualTo(aep.acceptedCount()).isEqualTo(76);
         assertThat(rejected.count()).isEqualTo(aep.rejectedCount()).isEqualTo(25);
         assertThat(failed.count()).isZero();

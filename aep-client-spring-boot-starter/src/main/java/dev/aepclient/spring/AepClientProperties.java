@@ -13,7 +13,7 @@ import org.springframework.core.env.Environment;
  * Collects the client's {@code aep.*} settings from Spring's environment (application.yml, properties, environment
  * variables, command line: with Spring's precedence) into the {@link Properties} that
  * {@link dev.aepclient.AepStreamingClient#fromProperties(Properties)} reads, so the keys, their checks and their error
- * messages are the client's own, in one place. The starter's own keys ({@code aep.enabled}, {@code aep.kafka.*}) are
+ * messages are the client's own, in one place. The starter's own keys ({@code aep.enabled}, {@code aep.kafka.*}, {@code aep.metrics.*}) are
  * left out. A YAML list ({@code aep.auth.scopes: [a, b]}) becomes the comma-separated value the client expects
  * (Spring's binder hands list items over as {@code auth.scopes.0}, {@code auth.scopes.1}, …; no client key ends in a
  * number).
@@ -46,6 +46,7 @@ final class AepClientProperties {
   }
 
   static boolean isStarterKey(String keyAfterPrefix) {
-    return keyAfterPrefix.equals("enabled") || keyAfterPrefix.equals("kafka") || keyAfterPrefix.startsWith("kafka.");
+    return keyAfterPrefix.equals("enabled") || keyAfterPrefix.startsWith("kafka.")
+        || keyAfterPrefix.startsWith("metrics.");
   }
 }

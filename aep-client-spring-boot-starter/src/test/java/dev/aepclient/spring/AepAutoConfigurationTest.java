@@ -1,6 +1,7 @@
 package dev.aepclient.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.aepclient.AepDeliveryException;
 import dev.aepclient.AepMessage;
@@ -9,8 +10,10 @@ import dev.aepclient.Delivery;
 import dev.aepclient.kafka.AepKafkaForwarder;
 import dev.aepclient.kafka.DeadLetterHandler;
 import dev.aepclient.micrometer.AepClientMetricsBinder;
+import dev.aepclient.micrometer.TimedAepStreamingClient;
 import dev.aepclient.testkit.AepSimulator;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -145,6 +148,25 @@ class AepAutoConfigurationTest {
               .isEqualTo(1.0);
           assertThat(registry.get("aep.client.messages.sent").functionCounter().count()).isEqualTo(1.0);
         });
+  }
+
+  @Test
+  void theMessageTimerWrapsTheClientBeanWhenAskedFor() {
+    ApplicationContextRunner metrics = withInlet().withConfiguration(AutoConfigurations.of(
+        MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+        SimpleMetricsExportAutoConfiguration.class));
+    metrics.run(context -> assertThat(context.getBean(AepStreamingClient.class))
+        .isNotInstanceOf(TimedAepStreamingClient.class));
+    metrics.withPropertyValues("aep.metrics.message-timer=true").run(context -> {
+      assertThat(context).hasNotFailed();
+      AepStreamingClient client = context.getBean(AepStreamingClient.class);
+      assertThat(client).isInstanceOf(TimedAepStreamingClient.class);
+      client.send(AepMessage.of("{\"n\":3}")).get(10, TimeUnit.SECONDS);
+      MeterRegistry registry = context.getBean(MeterRegistry.class);
+      // The timer stops in its own completion stage, which may run just after the caller's get() returned.
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+          registry.get(TimedAepStreamingClient.TIMER_NAME).tag("outcome", "delivered").timer().count()).isEqualTo(1));
+    });
   }
 
   @Test

@@ -20,6 +20,7 @@ class AepClientPropertiesTest {
         .withProperty("aep.kafka.enabled", "true")
         .withProperty("aep.kafka.topics[0]", "a")
         .withProperty("aep.kafka.dead-letter-topic", "dlq")
+        .withProperty("aep.metrics.message-timer", "true")
         .withProperty("spring.kafka.bootstrap-servers", "x:9092");
     Properties properties = AepClientProperties.from(env);
     assertThat(properties).containsOnlyKeys("aep.inlet.url", "aep.sandbox", "aep.sandbox.header",

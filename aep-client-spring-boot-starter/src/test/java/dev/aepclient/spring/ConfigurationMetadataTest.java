@@ -42,12 +42,13 @@ class ConfigurationMetadataTest {
       }
     }
     Set<String> starterOwn = new TreeSet<>(metadata);
-    starterOwn.removeIf(key -> !key.equals("aep.enabled") && !key.startsWith("aep.kafka."));
+    starterOwn.removeIf(key -> !key.equals("aep.enabled") && !key.startsWith("aep.kafka.")
+        && !key.startsWith("aep.metrics."));
     Set<String> clientKeys = new TreeSet<>(metadata);
     clientKeys.removeAll(starterOwn);
 
     assertThat(clientKeys).isEqualTo(readme);
     assertThat(starterOwn).contains("aep.enabled", "aep.kafka.enabled", "aep.kafka.topics", "aep.kafka.group-id",
-        "aep.kafka.dead-letter-topic");
+        "aep.kafka.dead-letter-topic", "aep.metrics.message-timer");
   }
 }
