@@ -2,8 +2,11 @@ package dev.aepclient.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.mock.env.MockEnvironment;
 
 class AepClientPropertiesTest {
@@ -47,6 +50,36 @@ class AepClientPropertiesTest {
         .withProperty("aep.connection.auth.imsOrg", "ORG@AdobeOrg");
     assertThat(AepClientProperties.from(env)).containsEntry("aep.connection.readTimeout", "5000")
         .containsEntry("aep.connection.auth.imsOrg", "ORG@AdobeOrg");
+  }
+
+  @Test
+  void environmentVariablesCountAsTheClientReadsThemAndOtherAepVariablesAreIgnored() {
+    MockEnvironment env = new MockEnvironment().withProperty("aep.sandbox", "from-file");
+    env.getPropertySources().addFirst(new SystemEnvironmentPropertySource(
+        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+            "AEP_INLET_URL", "https://dcs.adobedc.net/collection/abc",
+            "AEP_CLIENT_ID", "short-id",
+            "AEP_SCOPES", "openid",
+            "AEP_INLET_ID", "abc",            // only feeds a placeholder: not a setting
+            "AEP_SANDBOX", "from-variable")));
+    Properties properties = AepClientProperties.from(env);
+    assertThat(properties).containsOnlyKeys("aep.inlet.url", "aep.auth.client.id", "aep.auth.scopes", "aep.sandbox");
+    assertThat(properties.getProperty("aep.auth.client.id")).isEqualTo("short-id");
+    assertThat(properties.getProperty("aep.sandbox")).isEqualTo("from-variable"); // Spring's precedence
+  }
+
+  @Test
+  void aKeySetInFullWinsOverTheShortVariableName() {
+    MockEnvironment env = new MockEnvironment().withProperty("aep.auth.client.id", "full");
+    env.getPropertySources().addFirst(new SystemEnvironmentPropertySource(
+        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of("AEP_CLIENT_ID", "short")));
+    assertThat(AepClientProperties.from(env)).containsEntry("aep.auth.client.id", "full").hasSize(1);
+  }
+
+  @Test
+  void anUnknownKeyWrittenInAFileIsPassedOnForTheClientToRefuse() {
+    MockEnvironment env = new MockEnvironment().withProperty("aep.inlet.id", "abc");
+    assertThat(AepClientProperties.from(env)).containsEntry("aep.inlet.id", "abc");
   }
 
   @Test

@@ -13,7 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** IDE completion lists exactly the client keys of the README's configuration table, plus the starter's own. */
+/**
+ * IDE completion lists exactly the client keys of the README's configuration table, plus the starter's own; the
+ * starter's list of client keys (for environment variables) is the same.
+ */
 class ConfigurationMetadataTest {
   private static final Pattern KEY = Pattern.compile("`(aep\\.[a-z.]+)`");
 
@@ -48,6 +51,7 @@ class ConfigurationMetadataTest {
     clientKeys.removeAll(starterOwn);
 
     assertThat(clientKeys).isEqualTo(readme);
+    assertThat(new TreeSet<>(AepClientProperties.CLIENT_KEYS)).isEqualTo(readme);
     assertThat(starterOwn).contains("aep.enabled", "aep.kafka.enabled", "aep.kafka.topics", "aep.kafka.group-id",
         "aep.kafka.dead-letter-topic", "aep.metrics.message-timer");
   }
