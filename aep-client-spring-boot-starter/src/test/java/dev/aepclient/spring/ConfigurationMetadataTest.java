@@ -1,0 +1,58 @@
+package dev.aepclient.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * IDE completion lists exactly the client keys of the README's configuration table, plus the starter's own; the
+ * starter's list of client keys (for environment variables) is the same.
+ */
+class ConfigurationMetadataTest {
+  private static final Pattern KEY = Pattern.compile("`(aep\\.[a-z.]+)`");
+
+  @Test
+  void metadataListsEveryKeyOfTheReadmeTableAndNoOther() throws Exception {
+    Set<String> readme = new TreeSet<>();
+    boolean inTable = false;
+    for (String line : Files.readAllLines(Path.of("..", "README.md"))) {
+      if (line.startsWith("| key |")) {
+        inTable = true;
+      } else if (inTable && !line.startsWith("|")) {
+        break;
+      } else if (inTable && !line.startsWith("|---")) {
+        Matcher m = KEY.matcher(line); // keys named in the meaning column count too (aep.buffer.max.block.ms)
+        while (m.find()) {
+          readme.add(m.group(1));
+        }
+      }
+    }
+    assertThat(readme).hasSizeGreaterThan(30).contains("aep.inlet.url", "aep.auth.private.key.file");
+
+    Set<String> metadata = new TreeSet<>();
+    try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+      for (JsonNode property : new ObjectMapper().readTree(in).path("properties")) {
+        metadata.add(property.path("name").asText());
+      }
+    }
+    Set<String> starterOwn = new TreeSet<>(metadata);
+    starterOwn.removeIf(key -> !key.equals("aep.enabled") && !key.startsWith("aep.kafka.")
+        && !key.startsWith("aep.metrics."));
+    Set<String> clientKeys = new TreeSet<>(metadata);
+    clientKeys.removeAll(starterOwn);
+
+    assertThat(clientKeys).isEqualTo(readme);
+    assertThat(new TreeSet<>(AepClientProperties.CLIENT_KEYS)).isEqualTo(readme);
+    assertThat(starterOwn).contains("aep.enabled", "aep.kafka.enabled", "aep.kafka.topics", "aep.kafka.group-id",
+        "aep.kafka.dead-letter-topic", "aep.metrics.message-timer");
+  }
+}
