@@ -54,11 +54,17 @@ public final class ClientSettings {
     }
   }
 
-  /** The first declared key the message names (the Adobe alias the user actually set, if any); else the inlet. */
+  /**
+   * The first key the message names: an undeclared key the user set (a misspelling), or a declared one (the Adobe
+   * alias the user actually set, if any); else the inlet.
+   */
   static String keyToBlame(String message, Map<String, String> config) {
     Matcher m = KEY_IN_TEXT.matcher(message);
     while (m.find()) {
       String token = m.group();
+      if (config.containsKey(token) && !ConfigKeys.namesLongestFirst().contains(token)) {
+        return token; // a key nobody declares: a misspelling
+      }
       for (String name : ConfigKeys.namesLongestFirst()) {
         if (token.equals(name)) {
           return ConfigKeys.blame(name, config).get(0);
