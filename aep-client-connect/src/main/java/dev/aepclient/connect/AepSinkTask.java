@@ -188,9 +188,9 @@ public class AepSinkTask extends SinkTask {
         trackers.add(tracker);
       }
     }
-    if (!awaitSettled(trackers, false)) {
-      log.warn("partitions {} closed with records in flight after {} ms; their next owner sends them again",
-          closed, config == null ? 0 : config.closeTimeoutMs());
+    if (!awaitSettled(trackers, false) && failure.get() == null) {
+      log.warn("partitions {} closed with records still in flight after waiting {} ms; their next owner sends them"
+          + " again", closed, config.closeTimeoutMs());
     }
     for (PartitionTracker tracker : trackers) {
       if (tracker.isPaused()) {

@@ -87,8 +87,10 @@ final class ConnectWorker implements AutoCloseable {
   }
 
   void putConnector(String name, Map<String, String> config) throws Exception {
+    Map<String, String> named = new HashMap<>(config);
+    named.put("name", name); // what the REST layer adds
     FutureCallback<Herder.Created<ConnectorInfo>> done = new FutureCallback<>();
-    herder().putConnectorConfig(name, config, true, done);
+    herder().putConnectorConfig(name, named, true, done);
     done.get(30, TimeUnit.SECONDS);
   }
 
