@@ -7,6 +7,7 @@ import dev.aepclient.AepStreamingClient;
 import dev.aepclient.Delivery;
 import dev.aepclient.connect.AepSinkConfig.TombstonePolicy;
 import dev.aepclient.connect.internal.ClientSettings;
+import dev.aepclient.connect.internal.Origin;
 import dev.aepclient.connect.internal.PartitionTracker;
 import dev.aepclient.connect.internal.PendingRecord;
 import dev.aepclient.connect.internal.ValueMapper;
@@ -136,7 +137,7 @@ public class AepSinkTask extends SinkTask {
     handleOutcomes();
     submitWaiting();
     for (SinkRecord record : records) {
-      TopicPartition tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+      TopicPartition tp = Origin.partition(record);
       PartitionTracker tracker = partitions.computeIfAbsent(tp, PartitionTracker::new);
       PendingRecord pending = tracker.track(record);
       if (pending != null && (tracker.isWaiting() || !submit(pending))) {

@@ -30,10 +30,10 @@ public final class PartitionTracker {
    * failed commit rewinds the consumer): that record is in flight or settled and needs nothing more.
    */
   public PendingRecord track(SinkRecord record) {
-    if (record.originalKafkaOffset() <= lastTracked) {
+    if (Origin.offset(record) <= lastTracked) {
       return null;
     }
-    lastTracked = record.originalKafkaOffset();
+    lastTracked = Origin.offset(record);
     PendingRecord pending = new PendingRecord(record, this);
     unsettled.addLast(pending);
     return pending;

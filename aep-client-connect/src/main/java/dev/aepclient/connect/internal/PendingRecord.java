@@ -30,12 +30,12 @@ public final class PendingRecord {
   }
 
   public long offset() {
-    return record.originalKafkaOffset();
+    return Origin.offset(record);
   }
 
   /** {@code topic-partition@offset}, for log lines and errors (never the content). */
   public String origin() {
-    return record.originalTopic() + "-" + record.originalKafkaPartition() + "@" + record.originalKafkaOffset();
+    return Origin.partition(record) + "@" + Origin.offset(record);
   }
 
   /** Handed to the client (or to the reporter), or given back to wait for another attempt. Task thread. */
