@@ -15,7 +15,7 @@ import org.apache.kafka.common.config.ConfigDef;
  * the REST validate endpoint shows) and reads the sink's own keys. Immutable and thread-safe.
  *
  * <p>Sink keys and defaults: {@value #TOMBSTONES} {@code report} (or {@code skip}), {@value #COMMIT_INTERVAL_MS}
- * 1000, {@value #CLOSE_TIMEOUT_MS} 30000.
+ * 1000, {@value #CLOSE_TIMEOUT_MS} 5000.
  */
 public final class AepSinkConfig extends AbstractConfig {
   /** What a record with a null value (a tombstone) becomes: {@code report} (an errant record) or {@code skip}. */
@@ -47,11 +47,13 @@ public final class AepSinkConfig extends AbstractConfig {
               + " committed within about this long instead of only on the worker's offset.flush.interval.ms. Only"
               + " offsets whose record and every earlier one of the partition are settled are ever committed.",
           ConfigKeys.GROUP_SINK, 2, ConfigDef.Width.SHORT, "Commit interval (ms)")
-      .define(CLOSE_TIMEOUT_MS, ConfigDef.Type.LONG, 30_000L, ConfigDef.Range.between(0, 600_000),
+      .define(CLOSE_TIMEOUT_MS, ConfigDef.Type.LONG, 5_000L, ConfigDef.Range.between(0, 600_000),
           ConfigDef.Importance.LOW,
-          "How long a partition close (rebalance), flush and task stop wait for records in flight to settle. Keep it"
-              + " below the consumer's max.poll.interval.ms. Records still in flight afterwards are sent again by the"
-              + " partition's next owner (a duplicate, never a loss).",
+          "How long a partition close (rebalance), flush and task stop wait for records in flight to settle, so their"
+              + " requests finish and refused ones reach the dead-letter topic instead of being cancelled. Connect"
+              + " takes the offsets to commit just before the close, so what settles during the wait is sent again by"
+              + " the partition's next owner (a duplicate, never a loss); a long wait only stalls the rebalance. Keep"
+              + " it at or below the worker's task.shutdown.graceful.timeout.ms (5 s by default).",
           ConfigKeys.GROUP_SINK, 3, ConfigDef.Width.SHORT, "Close timeout (ms)");
 
   /**

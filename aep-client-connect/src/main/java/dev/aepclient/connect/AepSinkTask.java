@@ -254,7 +254,16 @@ public class AepSinkTask extends SinkTask {
   private void errant(PendingRecord pending, Throwable reason) {
     pending.submitted(true);
     if (reporter != null) {
-      Future<Void> stored = reporter.report(pending.record(), reason);
+      Future<Void> stored;
+      try {
+        stored = reporter.report(pending.record(), reason);
+      } catch (RuntimeException e) {
+        // errors.tolerance=none with a dead-letter topic: Connect refuses to tolerate it ("Tolerance exceeded").
+        fail(new ConnectException("record " + pending.origin() + " cannot be delivered to AEP (" + reason.getMessage()
+            + ") and Connect's error handler did not accept it (" + e.getMessage() + "); set errors.tolerance=all"
+            + " to send such records to the dead-letter topic", reason));
+        return;
+      }
       pending.reported(stored);
       reported.increment();
       log.debug("reported {} as errant: {}", pending.origin(), reason.getMessage());

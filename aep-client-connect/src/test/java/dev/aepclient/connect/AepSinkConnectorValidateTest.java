@@ -104,7 +104,7 @@ class AepSinkConnectorValidateTest {
     AepSinkConfig sink = new AepSinkConfig(Map.of());
     assertThat(sink.tombstones()).isEqualTo(AepSinkConfig.TombstonePolicy.REPORT);
     assertThat(sink.commitIntervalMs()).isEqualTo(1000);
-    assertThat(sink.closeTimeoutMs()).isEqualTo(30_000);
+    assertThat(sink.closeTimeoutMs()).isEqualTo(5_000);
   }
 
   @Test
