@@ -213,6 +213,37 @@ class StandaloneSinkTest {
   }
 
   @Test
+  void toleranceAllWithoutADeadLetterTopicSkipsRefusedRecordsAndKeepsGoing() throws Exception {
+    kafka.createTopic(topic, 1);
+    aep.rejectWhen(node -> node.path("skipme").asBoolean(), 400, "refused");
+    ConnectWorker.produce(kafka, topic, IntStream.range(0, 60).mapToObj(i -> record(topic, 0,
+        event(i, i % 20 == 3 ? ",\"skipme\":true" : ""))).toList());
+    Map<String, String> config = baseConfig();
+    config.put("errors.tolerance", "all");
+    worker.putConnector(name, config);
+
+    awaitCommittedToEnd(1);
+    assertThat(accepted().keySet()).isEqualTo(ids(IntStream.range(0, 60).filter(i -> i % 20 != 3)));
+    assertThat(worker.taskStates(name)).containsOnly("RUNNING");
+  }
+
+  @Test
+  void anSmtThatRenamesTheTopicStillCommitsTheSourcePartitions() throws Exception {
+    kafka.createTopic(topic, 2);
+    ConnectWorker.produce(kafka, topic, IntStream.range(0, 40).mapToObj(i -> record(topic, i % 2, event(i, "")))
+        .toList());
+    Map<String, String> config = baseConfig();
+    config.put("transforms", "route");
+    config.put("transforms.route.type", "org.apache.kafka.connect.transforms.RegexRouter");
+    config.put("transforms.route.regex", ".*");
+    config.put("transforms.route.replacement", "renamed");
+    worker.putConnector(name, config);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> accepted().size() == 40);
+    awaitCommittedToEnd(2);
+  }
+
+  @Test
   void validateThroughTheWorkerShowsTheErrorOnTheKey() throws Exception {
     Map<String, String> config = baseConfig();
     config.put("name", name);
