@@ -1,6 +1,7 @@
 package dev.aepclient.connect;
 
 import dev.aepclient.testkit.kafka.EmbeddedKafkaBroker;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -177,7 +180,23 @@ final class ConnectWorker implements AutoCloseable {
     }
   }
 
-  static Duration seconds(long s) {
-    return Duration.ofSeconds(s);
+  /** The largest value of a sink-task metric over the connector's tasks, read from the worker's JMX beans. */
+  static double sinkTaskMetric(String connector, String attribute) throws Exception {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    double max = Double.NaN;
+    for (ObjectName bean : server.queryNames(new ObjectName("kafka.connect:type=sink-task-metrics,*"), null)) {
+      if (connector.equals(ObjectName.unquote(quoted(bean.getKeyProperty("connector"))))) {
+        double value = ((Number) server.getAttribute(bean, attribute)).doubleValue();
+        max = Double.isNaN(max) ? value : Math.max(max, value);
+      }
+    }
+    if (Double.isNaN(max)) {
+      throw new AssertionError("no sink-task-metrics bean for connector " + connector);
+    }
+    return max;
+  }
+
+  private static String quoted(String value) {
+    return value.startsWith("\"") ? value : ObjectName.quote(value);
   }
 }

@@ -244,6 +244,56 @@ class StandaloneSinkTest {
   }
 
   @Test
+  void tombstonesCanBeSkippedByPolicy() throws Exception {
+    kafka.createTopic(topic, 1);
+    ConnectWorker.produce(kafka, topic, IntStream.range(0, 20).mapToObj(i -> record(topic, 0,
+        i % 5 == 0 ? null : event(i, ""))).toList());
+    Map<String, String> config = baseConfig();
+    config.put("aep.sink.tombstones", "skip");
+    worker.putConnector(name, config);
+
+    awaitCommittedToEnd(1);
+    assertThat(accepted().keySet()).isEqualTo(ids(IntStream.range(0, 20).filter(i -> i % 5 != 0)));
+    assertThat(worker.taskStates(name)).containsOnly("RUNNING");
+  }
+
+  @Test
+  void aDeadLetterTopicWithoutToleranceFailsTheTaskWithTheReason() throws Exception {
+    kafka.createTopic(topic, 1);
+    ConnectWorker.produce(kafka, topic, List.of(record(topic, 0, event(0, "")), record(topic, 0, "not json")));
+    Map<String, String> config = withDeadLetters(baseConfig(), topic + ".dlq");
+    config.put("tasks.max", "1");
+    config.put("errors.tolerance", "none");
+    worker.putConnector(name, config);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> worker.failedTaskTrace(name) != null);
+    assertThat(worker.failedTaskTrace(name)).contains(topic + "-0@1").contains("cannot be sent to AEP");
+    Long committed = ConnectWorker.committed(kafka, name).get(new TopicPartition(topic, 0));
+    assertThat(committed == null ? 0L : committed).isLessThanOrEqualTo(1L);
+  }
+
+  @Test
+  void putNeverWaitsForAStalledAepAndTheRecordsArriveOnceItAnswers() throws Exception {
+    kafka.createTopic(topic, 2);
+    ConnectWorker.produce(kafka, topic, IntStream.range(0, 200).mapToObj(i -> record(topic, i % 2,
+        event(i, ",\"pad\":\"" + "y".repeat(300) + "\""))).toList());
+    // The first requests of both tasks' clients hang for 2 s while their 2 KB buffers (three messages) fill up.
+    aep.enqueueFaults(4, Fault.delay(Duration.ofSeconds(2)));
+    Map<String, String> config = baseConfig();
+    config.put("aep.buffer.max.bytes", "2048");
+    config.put("aep.max.request.bytes", "2048");
+    config.put("aep.batch.max.bytes", "2048");
+    worker.putConnector(name, config);
+
+    await().atMost(Duration.ofSeconds(45)).until(() -> accepted().keySet().equals(ids(IntStream.range(0, 200))));
+    awaitCommittedToEnd(2);
+    // Connect's own measure of every put() call of this connector's tasks.
+    double slowestPutMs = ConnectWorker.sinkTaskMetric(name, "put-batch-max-time-ms");
+    System.out.printf("slowest put() while AEP stalled: %.0f ms%n", slowestPutMs);
+    assertThat(slowestPutMs).isLessThan(1000.0); // a blocking put would take the 2 s of a hanging request
+  }
+
+  @Test
   void validateThroughTheWorkerShowsTheErrorOnTheKey() throws Exception {
     Map<String, String> config = baseConfig();
     config.put("name", name);
