@@ -12,6 +12,7 @@ import dev.aepclient.connect.internal.PartitionTracker;
 import dev.aepclient.connect.internal.PendingRecord;
 import dev.aepclient.connect.internal.ValueMapper;
 import dev.aepclient.connect.internal.Version;
+import dev.aepclient.internal.util.RemoteText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -64,6 +65,8 @@ public class AepSinkTask extends SinkTask {
   private static final long BUSY_TICK_MS = 50;
   /** How often the wait loops look at errant-record futures, which have no callback. */
   private static final long WAIT_POLL_MS = 20;
+  /** Room for core's message around the remote text it quotes. */
+  private static final int REMOTE_TEXT_CHARS = 1500;
 
   private AepSinkConfig config;
   private AepStreamingClient client;
@@ -287,8 +290,10 @@ public class AepSinkTask extends SinkTask {
       if (partitions.get(pending.partition().partition()) != pending.partition()) {
         continue; // the partition was closed since: its next owner sends the record again
       }
-      if (outcome.error() instanceof AepRejectedException) {
-        errant(pending, outcome.error());
+      if (outcome.error() instanceof AepRejectedException rejected) {
+        // A fresh exception, not AEP's: its text reaches the DLQ headers only through RemoteText.
+        errant(pending, new DataException("AEP rejected the message: " + rejected.statusCode() + " "
+            + RemoteText.sanitize(rejected.reason())));
       } else {
         pending.submitted(false);
         pending.partition().retryFirst(pending);
@@ -424,25 +429,31 @@ public class AepSinkTask extends SinkTask {
         case DELIVERY_TIMEOUT, BUFFER_FULL -> {
           if (outage.compareAndSet(false, true)) {
             log.warn("AEP did not take {} in time ({}); the task stays up and sends such records again",
-                pending.origin(), d.getMessage());
+                pending.origin(), remote(d));
           }
           outcomes.add(new Outcome(pending, cause));
         }
-        case AUTHENTICATION -> fail(new ConnectException("AEP authentication failed: " + d.getMessage()
+        // No cause attached: its message holds IMS's or AEP's text, which reaches logs only sanitized.
+        case AUTHENTICATION -> fail(new ConnectException("AEP authentication failed: " + remote(d)
             + "; check aep.connection.auth.* (or aep.auth.*). Offsets from " + pending.origin()
-            + " on are not committed", d));
-        case REQUEST_REFUSED -> fail(new ConnectException("AEP refused the requests: " + d.getMessage()
-            + "; check aep.endpoint (or aep.inlet.url). Offsets from " + pending.origin() + " on are not committed",
-            d));
+            + " on are not committed"));
+        case REQUEST_REFUSED -> fail(new ConnectException("AEP refused the requests: " + remote(d)
+            + "; check aep.endpoint (or aep.inlet.url). Offsets from " + pending.origin() + " on are not committed"));
         case CLOSED -> log.debug("{} unsettled at close; it is sent again after a restart", pending.origin());
-        default -> fail(new ConnectException("could not deliver " + pending.origin() + ": " + d.getMessage(), d));
+        default -> fail(new ConnectException("could not deliver " + pending.origin() + ": " + remote(d)));
       }
     } else {
-      fail(new ConnectException("could not deliver " + pending.origin() + ": " + cause, cause));
+      fail(new ConnectException("could not deliver " + pending.origin() + ": " + RemoteText.sanitize(
+          cause.toString(), REMOTE_TEXT_CHARS)));
     }
     synchronized (monitor) {
       monitor.notifyAll();
     }
+  }
+
+  /** A client exception's message (core's words around AEP's or IMS's text), made safe for logs and headers. */
+  private static String remote(Throwable e) {
+    return RemoteText.sanitize(e.getMessage(), REMOTE_TEXT_CHARS);
   }
 
   /** The first failure wins; the task thread throws it at its next call. */
