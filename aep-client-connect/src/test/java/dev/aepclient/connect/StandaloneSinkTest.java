@@ -12,6 +12,8 @@ import dev.aepclient.testkit.kafka.EmbeddedKafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +50,7 @@ class StandaloneSinkTest {
   private static AepSimulator aep;
   private static ConnectWorker worker;
   private static Path dir;
+  private static Path jwtKey;
 
   private String name;
   private String topic;
@@ -56,9 +59,14 @@ class StandaloneSinkTest {
   @BeforeAll
   static void start() throws Exception {
     kafka = EmbeddedKafkaBroker.start();
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    KeyPair keys = generator.generateKeyPair();
     aep = AepSimulator.builder().idPointer("/id").keepMessages(true)
-        .inlet("open").authenticatedInlet("secure").oauthCredential("client-1", "the-secret").start();
+        .inlet("open").authenticatedInlet("secure").oauthCredential("client-1", "the-secret")
+        .jwtCredential("jwt-client", "jwt-secret", ORG, "TECH@techacct.adobe.com", keys.getPublic()).start();
     dir = Files.createTempDirectory("connect-standalone");
+    jwtKey = Files.write(dir.resolve("private.key"), keys.getPrivate().getEncoded()); // PKCS#8 DER, as Adobe's
     worker = ConnectWorker.standalone(kafka, dir, 60_000);
   }
 
@@ -336,6 +344,25 @@ class StandaloneSinkTest {
 
     await().atMost(Duration.ofSeconds(30)).until(() -> accepted().keySet().equals(ids(IntStream.range(0, 50))));
     assertThat(aep.tokensIssued()).isGreaterThan(tokensBefore);
+    awaitCommittedToEnd(1);
+  }
+
+  @Test
+  void adobeConnectorJwtConfigStartsUnchangedAndDeliversWithATokenFromIms() throws Exception {
+    kafka.createTopic(topic, 1);
+    ConnectWorker.produce(kafka, topic, IntStream.range(0, 30).mapToObj(i -> record(topic, 0, event(i, ""))).toList());
+    Map<String, String> adobe = adobeFile(aep.inletUrl("secure"));
+    adobe.put("aep.connection.auth.enabled", "true");
+    adobe.put("aep.connection.auth.token.type", "jwt_token");
+    adobe.put("aep.connection.auth.client.id", "jwt-client");
+    adobe.put("aep.connection.auth.client.secret", "jwt-secret");
+    adobe.put("aep.connection.auth.imsOrg", ORG);
+    adobe.put("aep.connection.auth.accountKey", "TECH@techacct.adobe.com");
+    adobe.put("aep.connection.auth.filePath", jwtKey.toString());
+    adobe.put("aep.connection.auth.endpoint", aep.imsUrl());
+    worker.putConnector(name, adobe);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> accepted().keySet().equals(ids(IntStream.range(0, 30))));
     awaitCommittedToEnd(1);
   }
 
