@@ -20,6 +20,7 @@ import dev.aepclient.internal.batch.BufferBudget;
 import dev.aepclient.internal.batch.Outcomes;
 import dev.aepclient.internal.batch.PendingMessage;
 import dev.aepclient.internal.config.ClientConfig;
+import dev.aepclient.internal.http.NoAutomaticRetry;
 import dev.aepclient.internal.http.NoDelaySocketFactory;
 import dev.aepclient.internal.metrics.ClientMetricsRecorder;
 import dev.aepclient.internal.send.BatchSender;
@@ -167,7 +168,8 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
         .writeTimeout(config.requestTimeout())
         .retryOnConnectionFailure(true)
         .followRedirects(false)
-        .followSslRedirects(false);
+        .followSslRedirects(false)
+        .addNetworkInterceptor(new NoAutomaticRetry());
     if (config.proxyHost() != null) {
       builder.proxy(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(config.proxyHost(),
           config.proxyPort())));

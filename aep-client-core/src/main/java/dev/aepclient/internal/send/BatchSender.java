@@ -12,6 +12,7 @@ import dev.aepclient.internal.batch.PendingMessage;
 import dev.aepclient.internal.http.BatchRequestBody;
 import dev.aepclient.internal.http.GzipBodies;
 import dev.aepclient.internal.http.InletEndpoint;
+import dev.aepclient.internal.http.NoAutomaticRetry;
 import dev.aepclient.internal.http.SingleMessageBody;
 import dev.aepclient.internal.metrics.ClientMetricsRecorder;
 import dev.failsafe.Failsafe;
@@ -383,7 +384,7 @@ public final class BatchSender {
           int status = response.code();
           try {
             byte[] body = readBounded(response.body(), status >= 200 && status < 300);
-            outcome = interpret(state, token, status, body, response.header("Retry-After"),
+            outcome = interpret(state, token, status, body, NoAutomaticRetry.retryAfter(response),
                 response.header("Location"));
           } catch (AnswerTooLarge e) {
             outcome = AttemptOutcome.retry(status, "protocol error: " + e.getMessage(), null, null);
