@@ -2,6 +2,7 @@ package dev.aepclient;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -279,5 +280,54 @@ class HardeningTest extends WireMockTest {
     assertThat(sent).isPresent();
     assertThat(value(sent.get()).xactionId()).startsWith("x-");
     assertThat(client.metrics().bufferedBytes()).isZero();
+  }
+
+  // 9. Shared 429 pauses: one step per burst, resumption spread out.
+
+  @Test
+  void simultaneous429s_raiseTheBackoffOneStep_notOneStepEach() {
+    for (int i = 0; i < 8; i++) {
+      String scenario = UUID.randomUUID().toString();
+      wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).withRequestBody(containing("\"id\":\"" + i + "\""))
+          .inScenario(scenario).whenScenarioStateIs(STARTED)
+          .willReturn(aResponse().withStatus(429).withFixedDelay(300)).willSetStateTo("answer"));
+      wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).withRequestBody(containing("\"id\":\"" + i + "\""))
+          .inScenario(scenario).whenScenarioStateIs("answer")
+          .willReturn(aResponse().withTransformers(BatchAnswerer.NAME)));
+    }
+    AepStreamingClient client = build(builder().maxBatchRecords(1).maxInFlightRequests(8)
+        .retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(10)));
+    List<CompletableFuture<Delivery>> futures = new ArrayList<>();
+    long before = System.nanoTime();
+    for (int i = 0; i < 8; i++) {
+      futures.add(client.send(message(i)));
+    }
+
+    futures.forEach(f -> assertThat(value(f).xactionId()).startsWith("x-"));
+    assertThat(client.metrics().throttledRequests()).isEqualTo(8);
+    // One step: about 200 ms after the burst (8 steps would have been 10 s).
+    assertThat(since(before)).isLessThan(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void requestsWaitingOutASharedPause_resumeSpreadOut_notAtTheSameInstant() {
+    firstThenAnswer(aResponse().withStatus(429).withHeader("Retry-After", "1"));
+    AepStreamingClient client = build(builder().maxBatchRecords(1).maxInFlightRequests(8));
+    CompletableFuture<Delivery> first = client.send(message(100));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> client.metrics().throttledRequests() == 1);
+    List<CompletableFuture<Delivery>> waiting = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      waiting.add(client.send(message(i)));
+    }
+
+    value(first);
+    waiting.forEach(f -> value(f));
+    List<LoggedRequest> requests = new ArrayList<>(wm.findAll(postRequestedFor(urlPathEqualTo(BATCH_PATH))));
+    requests.removeIf(r -> r.getBodyAsString().contains("\"id\":\"100\""));
+    List<Instant> at = requests.stream().map(r -> r.getLoggedDate().toInstant()).sorted().toList();
+    assertThat(at).hasSize(7);
+    // Spread over a quarter of the pause (250 ms); all seven within 40 ms of each other is ~1e-5 likely.
+    assertThat(Duration.between(at.get(0), at.get(6))).isGreaterThan(Duration.ofMillis(40));
   }
 }
