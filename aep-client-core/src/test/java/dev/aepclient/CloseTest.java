@@ -28,7 +28,7 @@ class CloseTest extends WireMockTest {
     // that shutdownNow() drops, so only close itself can complete the batch.
     wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse().withStatus(503)));
     AepStreamingClient client = builder().clientName("flush-vs-close")
-        .retryBackoff(Duration.ofSeconds(10), Duration.ofSeconds(10)).build();
+        .retryBackoff(Duration.ofSeconds(10), Duration.ofSeconds(20)).build();
     CompletableFuture<Delivery> f = client.send(message(1));
     await().atMost(Duration.ofSeconds(10)).until(() -> client.metrics().requests() >= 1
         && client.metrics().inFlightRequests() == 0);
