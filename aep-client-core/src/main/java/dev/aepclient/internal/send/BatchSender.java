@@ -118,6 +118,7 @@ public final class BatchSender {
     int attempts;
     boolean tokenRefreshed;
     AttemptOutcome last;
+    int lastStatus; // the last HTTP status received: an attempt cut by the deadline has none
     long nextDelayNanos;
 
     RequestState(List<PendingMessage> messages, Request request, long bodyBytes, long deadlineNanos,
@@ -255,6 +256,9 @@ public final class BatchSender {
   /** Records the attempt and, for a retryable outcome, the delay before the next, or gives up if it is too late. */
   private AttemptOutcome afterAttempt(RequestState state, AttemptOutcome outcome) {
     state.attempts++;
+    if (outcome.status > 0) {
+      state.lastStatus = outcome.status;
+    }
     if (!outcome.isRetryable()) {
       if (state.last == null || outcome.fatalReason != AepDeliveryException.Reason.DELIVERY_TIMEOUT) {
         state.last = outcome;
@@ -290,7 +294,7 @@ public final class BatchSender {
     AttemptOutcome last = state.last;
     String text = "gave up after " + state.attempts + " attempts: " + why + " (deliveryTimeout "
         + settings.deliveryTimeout() + ")" + (last == null ? "" : "; last: " + last.describe());
-    return AttemptOutcome.fatal(AepDeliveryException.Reason.DELIVERY_TIMEOUT, last == null ? 0 : last.status, text,
+    return AttemptOutcome.fatal(AepDeliveryException.Reason.DELIVERY_TIMEOUT, state.lastStatus, text,
         last == null ? null : last.cause);
   }
 
