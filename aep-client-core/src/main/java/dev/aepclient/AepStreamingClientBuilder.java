@@ -177,7 +177,7 @@ public final class AepStreamingClientBuilder {
   /**
    * The byte budget over every message not yet settled, at least {@link #maxRequestBytes(int)} and at most
    * {@link Integer#MAX_VALUE} (key {@code aep.buffer.max.bytes}); default 64 MiB. Each message counts its UTF-8 size
-   * plus 128 bytes.
+   * plus 128 bytes, at most the whole budget: a message of the largest legal size always fits an empty buffer.
    */
   public AepStreamingClientBuilder maxBufferedBytes(long bytes) {
     if (bytes < 1024 || bytes > Integer.MAX_VALUE) {

@@ -639,7 +639,6 @@ public final class BatchSender {
 
   /** Fails every unsettled message of the split batch: AEP refuses the request, not these messages. */
   private void refuseRequest(Bisection bisection) {
-    bisection.requestLevel = true;
     List<PendingMessage> unsettled = new ArrayList<>();
     for (PendingMessage m : bisection.all) {
       if (!m.isSettled()) {

@@ -30,7 +30,6 @@ final class Bisection {
   private int requestsLeft;
   boolean anyAccepted;
   boolean probedLast;
-  boolean requestLevel;
 
   Bisection(List<PendingMessage> all, int status, String detail) {
     this.all = List.copyOf(all);

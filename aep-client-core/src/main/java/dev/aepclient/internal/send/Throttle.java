@@ -95,11 +95,6 @@ final class Throttle {
     }
   }
 
-  /** The current streak of 429s (for tests and log lines). */
-  int streak() {
-    return consecutiveThrottles.get();
-  }
-
   private CompletableFuture<Void> delay(long nanos) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
