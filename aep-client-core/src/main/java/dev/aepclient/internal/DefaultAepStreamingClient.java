@@ -375,10 +375,10 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
         if (!settled) {
           String why = "the client was closed before the message was delivered (close timeout " + timeout
               + (interrupted ? ", the closing thread was interrupted" : "") + ")";
-          int failed = accumulator.abandon(() -> new AepDeliveryException(AepDeliveryException.Reason.CLOSED, why,
-              0, null));
-          log.warn("{}: {}; failed {} undelivered messages", config.clientName(), interrupted
-              ? "close was interrupted" : "close timeout (" + timeout + ") passed", failed);
+          long unsettledBefore = metrics().bufferedMessages();
+          accumulator.abandon(() -> new AepDeliveryException(AepDeliveryException.Reason.CLOSED, why, 0, null));
+          log.warn("{}: {}; failed about {} undelivered messages", config.clientName(), interrupted
+              ? "close was interrupted" : "close timeout (" + timeout + ") passed", unsettledBefore);
         }
       } finally {
         interrupted |= shutDown();

@@ -110,14 +110,21 @@ public final class Accumulator {
     return flush();
   }
 
+  /** {@link #abandon(java.util.function.Supplier)} with a plain {@code CLOSED} failure. */
+  public List<Batch> abandon() {
+    return abandon(() -> new AepDeliveryException(AepDeliveryException.Reason.CLOSED,
+        "the client was closed before the message was delivered", 0, null));
+  }
+
   /**
-   * Gives up on every batch, queued or in flight: fails each unsettled message with {@code failure} and completes
-   * each batch's {@code done}, so a {@code flush} waiting in another thread returns even though the retries and
-   * answers those batches waited for will never come (their executors are about to stop).
+   * Gives up on every batch, queued or in flight, and refuses further appends: fails each unsettled message with
+   * {@code failure} and completes each batch's {@code done}, so a {@code flush} waiting in another thread returns
+   * even though the retries and answers those batches waited for will never come (their executors are about to
+   * stop).
    *
-   * @return how many messages were failed
+   * @return the batches given up on
    */
-  public int abandon(java.util.function.Supplier<AepDeliveryException> failure) {
+  public List<Batch> abandon(java.util.function.Supplier<AepDeliveryException> failure) {
     List<Batch> all;
     synchronized (lock) {
       closed = true;
@@ -125,12 +132,10 @@ public final class Accumulator {
       queue.clear();
       all.addAll(inFlight);
     }
-    int failed = 0;
     for (Batch batch : all) {
       try {
         for (PendingMessage m : batch.messages()) {
           if (!m.isSettled()) {
-            failed++;
             outcomes.failed(m, failure.get());
           }
         }
@@ -138,7 +143,7 @@ public final class Accumulator {
         batch.done().complete(null);
       }
     }
-    return failed;
+    return all;
   }
 
   /** Starts sending every batch that is ready while sender slots are free. */
