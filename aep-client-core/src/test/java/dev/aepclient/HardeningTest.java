@@ -218,6 +218,31 @@ class HardeningTest extends WireMockTest {
   }
 
   @Test
+  void status400_onEverySplit_isCappedByTheBisectionBudget_notTwoNMinusOneRequests() {
+    // Every request is refused, each with its own text (its first message's id): never request-level, and a full
+    // split would take 2 * 64 - 1 = 127 requests.
+    wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse().withStatus(400)
+        .withBody("{\"message\":\"bad {{jsonPath request.body '$.messages[0].id'}}\"}")
+        .withTransformers("response-template")));
+    AepStreamingClient client = build(builder().maxBatchRecords(64).linger(Duration.ofSeconds(5)));
+    List<CompletableFuture<Delivery>> futures = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      futures.add(client.send(message(i)));
+    }
+    client.flush();
+
+    for (CompletableFuture<Delivery> f : futures) {
+      Throwable e = failure(f);
+      assertThat(e).isInstanceOfAny(AepRejectedException.class, AepDeliveryException.class);
+      if (e instanceof AepDeliveryException d) {
+        assertThat(d.reason()).isEqualTo(AepDeliveryException.Reason.REQUEST_REFUSED);
+        assertThat(d.getMessage()).contains("took more than 28 requests");
+      }
+    }
+    assertThat(batchRequests()).isLessThanOrEqualTo(1 + 28);
+  }
+
+  @Test
   void status400_withTheFirstMessageBad_stillRejectsOnlyIt() {
     wm.stubFor(post(urlPathEqualTo(BATCH_PATH))
         .willReturn(aResponse().withTransformers(BatchAnswerer.NAME).withTransformerParameter("wholeRequest400", true)));
