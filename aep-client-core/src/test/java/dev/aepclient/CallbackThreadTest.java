@@ -90,6 +90,35 @@ class CallbackThreadTest extends WireMockTest {
   }
 
   @Test
+  void sendFromAListenerUnderBlock_neverWaitsForSpaceOnTheIoThread() throws Exception {
+    wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock
+        .containing("slow")).willReturn(aResponse().withTransformers(BatchAnswerer.NAME).withFixedDelay(3_000)));
+    AepMessage large = AepMessage.of("{\"id\":\"slow\",\"p\":\"" + "x".repeat(1500) + "\"}");
+    CompletableFuture<CompletableFuture<Delivery>> sentFromListener = new CompletableFuture<>();
+    AepStreamingClient[] holder = new AepStreamingClient[1];
+    DeliveryListener sending = new DeliveryListener() {
+      @Override
+      public void onDelivered(AepMessage message, Delivery delivery) {
+        if (message.json().contains("trigger")) {
+          sentFromListener.complete(holder[0].send(large)); // the buffer cannot take it while the first is out
+        }
+      }
+    };
+    AepStreamingClient client = build(builder().deliveryListener(sending).maxRequestBytes(2048).maxBatchBytes(2048)
+        .maxBufferedBytes(2048).maxBatchRecords(1).maxInFlightRequests(2).maxBlock(Duration.ofSeconds(30)));
+    holder[0] = client;
+    CompletableFuture<Delivery> slow = client.send(large);
+    long before = System.nanoTime();
+    CompletableFuture<Delivery> trigger = client.send(AepMessage.of("{\"id\":\"trigger\"}"));
+
+    assertThat(trigger.get(10, TimeUnit.SECONDS).xactionId()).startsWith("x-");
+    assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofMillis(2_000));
+    Throwable refused = failureWithin10s(sentFromListener.get(1, TimeUnit.SECONDS));
+    assertThat(refused).isInstanceOf(AepBufferFullException.class).hasMessageContaining("own threads");
+    assertThat(value(slow).xactionId()).startsWith("x-");
+  }
+
+  @Test
   void listenerThrowingAnError_stillCompletesTheFuture() {
     DeliveryListener throwing = new DeliveryListener() {
       @Override
