@@ -20,8 +20,9 @@ import okhttp3.OkHttpClient;
  *
  * <p>Defaults: no auth, IMS {@value #DEFAULT_IMS_URL}, 500 records or 1,000,000 bytes per batch, linger 10 ms,
  * 8 requests in flight, 64 MiB buffer with {@link BufferFullPolicy#BLOCK} for up to 60 s, delivery timeout
- * 2 minutes, request timeout 30 s, connect timeout 10 s, back-off 100 ms doubling to 10 s with 25% jitter, no gzip,
- * no rate limit.
+ * 2 minutes, request timeout 30 s (or {@code deliveryTimeout - linger} when that is shorter and the request
+ * timeout was not set), connect timeout 10 s, back-off 100 ms doubling to 10 s with 25% jitter, no gzip, no rate
+ * limit.
  */
 public final class AepStreamingClientBuilder {
   /** The production IMS host. */
@@ -52,6 +53,7 @@ public final class AepStreamingClientBuilder {
   private Duration maxBlock = Duration.ofSeconds(60);
   private Duration deliveryTimeout = Duration.ofMinutes(2);
   private Duration requestTimeout = Duration.ofSeconds(30);
+  private boolean requestTimeoutSet;
   private Duration connectTimeout = Duration.ofSeconds(10);
   private Duration initialBackoff = Duration.ofMillis(100);
   private Duration maxBackoff = Duration.ofSeconds(10);
@@ -175,7 +177,7 @@ public final class AepStreamingClientBuilder {
   /**
    * The byte budget over every message not yet settled, at least {@link #maxRequestBytes(int)} and at most
    * {@link Integer#MAX_VALUE} (key {@code aep.buffer.max.bytes}); default 64 MiB. Each message counts its UTF-8 size
-   * plus 128 bytes.
+   * plus 128 bytes, at most the whole budget: a message of the largest legal size always fits an empty buffer.
    */
   public AepStreamingClientBuilder maxBufferedBytes(long bytes) {
     if (bytes < 1024 || bytes > Integer.MAX_VALUE) {
@@ -199,9 +201,11 @@ public final class AepStreamingClientBuilder {
   }
 
   /**
-   * How long the client keeps trying to deliver a message, from {@code send} (key {@code aep.delivery.timeout.ms});
-   * 1 s to 7 days; default 2 minutes. A request already in flight at the deadline may still finish, so an outcome can
-   * take up to the request timeout longer.
+   * An upper bound on the time from {@code send} returning to the message's outcome (key
+   * {@code aep.delivery.timeout.ms}); 1 s to 7 days; default 2 minutes. Linger, waiting for a free request slot,
+   * back-off, {@code Retry-After} pauses, token fetches and requests in flight all count against it: an attempt's
+   * timeout is cut to the time left, and a retry that could only start after the deadline is not waited for.
+   * Must be at least {@code linger + requestTimeout} (checked by {@link #build()}).
    */
   public AepStreamingClientBuilder deliveryTimeout(Duration timeout) {
     this.deliveryTimeout = requireDuration(timeout, Duration.ofSeconds(1), Duration.ofDays(7),
@@ -209,10 +213,14 @@ public final class AepStreamingClientBuilder {
     return this;
   }
 
-  /** The limit on one HTTP attempt, 100 ms to 10 min (key {@code aep.request.timeout.ms}); default 30 s. */
+  /**
+   * The limit on one HTTP attempt, 100 ms to 10 min (key {@code aep.request.timeout.ms}); default 30 s, or
+   * {@code deliveryTimeout - linger} when that is shorter. With {@code linger}, at most the delivery timeout.
+   */
   public AepStreamingClientBuilder requestTimeout(Duration timeout) {
     this.requestTimeout = requireDuration(timeout, Duration.ofMillis(100), Duration.ofMinutes(10),
         "requestTimeout (aep.request.timeout.ms)");
+    this.requestTimeoutSet = true;
     return this;
   }
 
@@ -224,9 +232,10 @@ public final class AepStreamingClientBuilder {
   }
 
   /**
-   * Retry back-off: the first delay, doubling up to {@code max}, with ±25% jitter (keys
-   * {@code aep.retry.backoff.ms}, {@code aep.retry.backoff.max.ms}); default 100 ms to 10 s. {@code Retry-After}
-   * takes precedence when AEP sends it.
+   * Retry back-off: the first delay, doubling up to {@code max}, with ±25% jitter and never above {@code max}
+   * (keys {@code aep.retry.backoff.ms}, {@code aep.retry.backoff.max.ms}); default 100 ms to 10 s. {@code initial}
+   * may equal {@code max} (a fixed delay); {@link #build()} refuses {@code initial > max}. A {@code Retry-After}
+   * from AEP can lengthen a wait, never shorten it below the back-off.
    */
   public AepStreamingClientBuilder retryBackoff(Duration initial, Duration max) {
     this.initialBackoff = requireDuration(initial, Duration.ofMillis(1), Duration.ofMinutes(1),
@@ -326,7 +335,8 @@ public final class AepStreamingClientBuilder {
    *
    * @throws IllegalArgumentException naming the setting, its key and the fix, when the settings do not fit
    *     together: no inlet URL, a plain-http URL to a non-loopback host without {@link #allowInsecureHttp(boolean)},
-   *     a batch limit above the request limit, a buffer smaller than one request, an unreadable JWT key, ...
+   *     a batch limit above the request limit, a buffer smaller than one request, an initial back-off above the
+   *     max back-off, a delivery timeout shorter than {@code linger + requestTimeout}, an unreadable JWT key, ...
    */
   public AepStreamingClient build() {
     return new DefaultAepStreamingClient(config());
@@ -361,6 +371,16 @@ public final class AepStreamingClientBuilder {
       throw new IllegalArgumentException("maxBufferedBytes (aep.buffer.max.bytes) is " + maxBufferedBytes
           + ", below the request limit of " + maxRequestBytes + ": the buffer must hold at least one full request");
     }
+    Duration effectiveRequestTimeout = requestTimeout;
+    if (deliveryTimeout.compareTo(linger.plus(requestTimeout)) < 0) {
+      if (requestTimeoutSet || deliveryTimeout.minus(linger).compareTo(Duration.ofMillis(100)) < 0) {
+        throw new IllegalArgumentException("deliveryTimeout (aep.delivery.timeout.ms) " + deliveryTimeout
+            + " is shorter than linger (aep.linger.ms) " + linger + " + requestTimeout (aep.request.timeout.ms) "
+            + requestTimeout + ": a message could not get one full attempt before its deadline; raise"
+            + " deliveryTimeout or lower linger/requestTimeout");
+      }
+      effectiveRequestTimeout = deliveryTimeout.minus(linger); // the default 30 s would not fit
+    }
     if (maxBackoff.compareTo(initialBackoff) < 0) {
       throw new IllegalArgumentException("max back-off (aep.retry.backoff.max.ms) " + maxBackoff
           + " is below the initial back-off (aep.retry.backoff.ms) " + initialBackoff);
@@ -376,7 +396,7 @@ public final class AepStreamingClientBuilder {
     return new ClientConfig("aep-client-" + name, endpoint, auth, ims, sandbox, sandboxHeader,
         orgId != null ? orgId : auth.orgId().orElse(null), apiKey != null ? apiKey : auth.clientId().orElse(null),
         flowId, Map.copyOf(headers), syncValidation ? 1 : maxBatchRecords, maxBatchBytes, maxRequestBytes, linger,
-        maxInFlightRequests, maxBufferedBytes, bufferFullPolicy, maxBlock, deliveryTimeout, requestTimeout,
+        maxInFlightRequests, maxBufferedBytes, bufferFullPolicy, maxBlock, deliveryTimeout, effectiveRequestTimeout,
         connectTimeout, initialBackoff, maxBackoff, gzip, maxRequestsPerSecond, syncValidation, httpClient,
         proxyHost, proxyPort, proxyUser, proxyPassword, deliveryListener);
   }

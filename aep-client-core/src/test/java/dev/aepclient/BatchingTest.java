@@ -43,7 +43,7 @@ class BatchingTest extends WireMockTest {
 
   @Test
   void closesABatchAtMaxBatchRecords() {
-    AepStreamingClient client = build(builder().maxBatchRecords(10).linger(Duration.ofSeconds(30)));
+    AepStreamingClient client = build(builder().maxBatchRecords(10).linger(Duration.ofSeconds(15)));
     List<CompletableFuture<Delivery>> futures = new ArrayList<>();
     for (int i = 0; i < 35; i++) {
       futures.add(client.send(message(i)));
@@ -58,7 +58,7 @@ class BatchingTest extends WireMockTest {
 
   @Test
   void closesABatchAtMaxBatchBytes_countingMultiByteUtf8OnTheWire() {
-    AepStreamingClient client = build(builder().linger(Duration.ofSeconds(30)));
+    AepStreamingClient client = build(builder().linger(Duration.ofSeconds(15)));
     List<CompletableFuture<Delivery>> futures = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       futures.add(client.send(messageOfBytes(i, 199_990))); // 5 fit in 1,000,000 with frame and commas
@@ -99,7 +99,7 @@ class BatchingTest extends WireMockTest {
 
   @Test
   void bodyIsTheMessagesBytesConcatenatedInOrder() {
-    AepStreamingClient client = build(builder().linger(Duration.ofSeconds(30)));
+    AepStreamingClient client = build(builder().linger(Duration.ofSeconds(15)));
     AepMessage a = AepMessage.of("{ \"id\" : \"a\" }");
     AepMessage b = AepMessage.of("{\"id\":\"b\",\"t\":\"✓\"}");
     client.send(a);

@@ -38,7 +38,7 @@ class LifecycleTest extends WireMockTest {
   @Test
   void close_deliversWhatIsBufferedFirst() {
     answerBatches(0);
-    AepStreamingClient client = builder().linger(Duration.ofSeconds(30)).build();
+    AepStreamingClient client = builder().linger(Duration.ofSeconds(15)).build();
     List<CompletableFuture<Delivery>> futures = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       futures.add(client.send(message(i)));

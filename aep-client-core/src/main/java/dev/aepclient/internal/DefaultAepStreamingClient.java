@@ -20,6 +20,8 @@ import dev.aepclient.internal.batch.BufferBudget;
 import dev.aepclient.internal.batch.Outcomes;
 import dev.aepclient.internal.batch.PendingMessage;
 import dev.aepclient.internal.config.ClientConfig;
+import dev.aepclient.internal.http.NoAutomaticRetry;
+import dev.aepclient.internal.http.UserAgentInterceptor;
 import dev.aepclient.internal.http.NoDelaySocketFactory;
 import dev.aepclient.internal.metrics.ClientMetricsRecorder;
 import dev.aepclient.internal.send.BatchSender;
@@ -31,6 +33,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -38,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,9 +57,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link AepStreamingClient}: wires budget, accumulator, sender, token cache and metrics together, owns the
  * threads ({@code aep-client-{name}-scheduler}, {@code -auth}, {@code -io-N}) and runs the close sequence.
+ *
+ * <p>Each of its threads carries a marker of this client, so {@code flush} and {@code close} can tell when they
+ * are called from one of them (a completion callback, a {@code DeliveryListener}, a token provider) and refuse
+ * with an {@link IllegalStateException} instead of waiting for answers that the calling thread itself would have
+ * to process.
  */
 public final class DefaultAepStreamingClient implements AepStreamingClient {
   private static final Logger log = LoggerFactory.getLogger(DefaultAepStreamingClient.class);
+  /** The client whose thread this is (its marker), on the client's own threads; null elsewhere. */
+  private static final ThreadLocal<Object> CLIENT_OF_THREAD = new ThreadLocal<>();
 
   private final ClientConfig config;
   private final Clock clock = Clock.systemUTC();
@@ -71,15 +82,16 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
   private final Accumulator accumulator;
   private final int maxMessageBytes;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object threadMarker = new Object();
 
   public DefaultAepStreamingClient(ClientConfig config) {
     this.config = config;
     String name = config.clientName();
-    this.scheduler = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory(name + "-scheduler"));
+    this.scheduler = new ScheduledThreadPoolExecutor(1, ownThreads(name + "-scheduler"));
     this.scheduler.setRemoveOnCancelPolicy(true);
-    this.authExecutor = Executors.newSingleThreadExecutor(new NamedThreadFactory(name + "-auth"));
+    this.authExecutor = Executors.newSingleThreadExecutor(ownThreads(name + "-auth"));
     this.ioExecutor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
-        new NamedThreadFactory(name + "-io"));
+        ownThreads(name + "-io"));
     this.ownsConnectionPool = config.httpClient() == null;
     this.http = buildHttpClient(config, ioExecutor);
     this.budget = new BufferBudget((int) config.maxBufferedBytes());
@@ -87,7 +99,8 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     AccessTokenProvider provider = tokenProvider(config, http, clock);
     TokenCache tokens = provider == null ? null : new TokenCache(provider, authExecutor, clock);
     this.sender = new BatchSender(http, new BatchSender.Settings(config.endpoint(), staticHeaders(config),
-        config.gzip(), config.syncValidation(), config.deliveryTimeout(), config.initialBackoff(),
+        config.gzip(), config.syncValidation(), config.deliveryTimeout(), config.requestTimeout(),
+        config.initialBackoff(),
         config.maxBackoff(), config.maxRequestsPerSecond()), tokens, outcomes, metrics, scheduler, clock,
         System::nanoTime);
     this.accumulator = new Accumulator(config.maxBatchRecords(), config.maxBatchBytes(), config.linger().toNanos(),
@@ -95,6 +108,30 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     this.maxMessageBytes = config.syncValidation() ? config.maxRequestBytes()
         : config.maxRequestBytes() - Batch.FRAME_BYTES;
     log.info("{} started: {}", name, config);
+  }
+
+  /** Named daemon threads that carry this client's marker. */
+  private ThreadFactory ownThreads(String prefix) {
+    NamedThreadFactory named = new NamedThreadFactory(prefix);
+    Object marker = threadMarker;
+    return task -> named.newThread(() -> {
+      CLIENT_OF_THREAD.set(marker);
+      task.run();
+    });
+  }
+
+  private boolean onOwnThread() {
+    return CLIENT_OF_THREAD.get() == threadMarker;
+  }
+
+  /** flush and close wait for answers this client's threads process: on one of them, they would wait forever. */
+  private void refuseOnOwnThread(String method) {
+    if (onOwnThread()) {
+      throw new IllegalStateException(method + " was called on " + Thread.currentThread().getName() + ", one of"
+          + " this client's own threads (from a completion callback, a DeliveryListener or a token provider): it"
+          + " would wait for answers that this very thread has to process. Call it from another thread, or chain"
+          + " with an *Async method and an executor of your own");
+    }
   }
 
   /** The token source for the configured credential; null for {@link AepAuth#none()}. */
@@ -130,7 +167,10 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
         .callTimeout(config.requestTimeout())
         .readTimeout(config.requestTimeout())
         .writeTimeout(config.requestTimeout())
-        .retryOnConnectionFailure(true);
+        .retryOnConnectionFailure(true)
+        .followRedirects(false)
+        .followSslRedirects(false)
+        .addNetworkInterceptor(new NoAutomaticRetry());
     if (config.proxyHost() != null) {
       builder.proxy(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(config.proxyHost(),
           config.proxyPort())));
@@ -145,7 +185,7 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
         });
       }
     }
-    builder.addInterceptor(new dev.aepclient.internal.http.UserAgentInterceptor()); // User-Agent: aep-client/{version}
+    builder.addInterceptor(new UserAgentInterceptor()); // User-Agent: aep-client/{version}
     return builder.build();
   }
 
@@ -177,12 +217,16 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
       outcomes.refusedAtSend(new PendingMessage(message, future, System.nanoTime(), cost), closedException());
       return future;
     }
-    if (!acquire(cost)) {
+    String refusal = acquire(cost);
+    if (refusal != null) {
+      if (closed.get()) {
+        // close() began while this send waited for space: the message is refused because of that.
+        outcomes.refusedAtSend(new PendingMessage(message, future, System.nanoTime(), cost), closedException());
+        return future;
+      }
       outcomes.refusedAtSend(new PendingMessage(message, future, System.nanoTime(), cost),
           new AepBufferFullException("buffer full: " + budget.used() + " of " + config.maxBufferedBytes()
-              + " bytes (maxBufferedBytes, aep.buffer.max.bytes) held by unsettled messages"
-              + (config.bufferFullPolicy() == BufferFullPolicy.BLOCK ? " for longer than maxBlock ("
-                  + config.maxBlock() + ")" : "") + "; AEP is slower than the producer"));
+              + " bytes (maxBufferedBytes, aep.buffer.max.bytes) held by unsettled messages" + refusal));
       return future;
     }
     return enqueue(message, future, cost);
@@ -202,7 +246,10 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     return Optional.of(enqueue(message, future, cost));
   }
 
-  /** The message's budget cost; refuses a message that cannot fit in one request. */
+  /**
+   * The message's budget cost; refuses a message that cannot fit in one request. The cost is capped at the whole
+   * budget, so a message of the largest legal size fits into an empty buffer whatever {@code maxBufferedBytes}.
+   */
   private int checkedCost(AepMessage message) {
     if (message == null) {
       throw new IllegalArgumentException("message is null");
@@ -214,7 +261,7 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
           + (config.syncValidation() ? "" : " with the " + Batch.FRAME_BYTES + "-byte {\"messages\":[…]} frame")
           + ", and AEP refuses larger requests (413); split or trim the message");
     }
-    return BufferBudget.cost(size);
+    return (int) Math.min(BufferBudget.cost(size), config.maxBufferedBytes());
   }
 
   /** Queues a message whose budget is taken. */
@@ -227,18 +274,24 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     return future;
   }
 
-  private boolean acquire(int cost) {
+  /** Takes the message's space: null when taken, else the end of the refusal's explanation. */
+  private String acquire(int cost) {
     if (budget.tryAcquire(cost)) {
-      return true;
+      return null;
     }
     if (config.bufferFullPolicy() == BufferFullPolicy.FAIL) {
-      return false;
+      return "; AEP is slower than the producer";
+    }
+    if (onOwnThread()) {
+      // Space is freed by this client's threads: waiting on one of them could only wait for itself.
+      return "; a send from one of the client's own threads (a callback) never waits for space";
     }
     try {
-      return budget.tryAcquire(cost, config.maxBlock().toNanos());
+      return budget.tryAcquire(cost, config.maxBlock().toNanos()) ? null
+          : " for longer than maxBlock (" + config.maxBlock() + "); AEP is slower than the producer";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return "; the sending thread was interrupted while waiting for space (its interrupt status is set again)";
     }
   }
 
@@ -248,31 +301,49 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
 
   @Override
   public void flush() {
-    awaitSettled(accumulator.flush(), null);
+    refuseOnOwnThread("flush()");
+    awaitOrThrow(accumulator.flush(), null);
   }
 
   @Override
   public boolean flush(Duration timeout) {
-    return awaitSettled(accumulator.flush(), timeout);
+    Objects.requireNonNull(timeout, "timeout");
+    refuseOnOwnThread("flush(timeout)");
+    return awaitOrThrow(accumulator.flush(), timeout);
   }
 
-  private static boolean awaitSettled(List<Batch> batches, Duration timeout) {
+  private static boolean awaitOrThrow(List<Batch> batches, Duration timeout) {
+    try {
+      return awaitSettled(batches, timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AepException("interrupted while waiting for messages to settle", e);
+    }
+  }
+
+  /** Waits for the batches' {@code done}; a null timeout waits without a bound. */
+  private static boolean awaitSettled(List<Batch> batches, Duration timeout) throws InterruptedException {
     CompletableFuture<Void> all = CompletableFuture.allOf(batches.stream().map(Batch::done)
         .toArray(CompletableFuture[]::new));
     try {
       if (timeout == null) {
         all.get();
       } else {
-        all.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        all.get(Math.max(0, saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
       }
       return true;
     } catch (TimeoutException e) {
       return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AepException("interrupted while waiting for messages to settle", e);
     } catch (ExecutionException e) {
       return true; // batch futures complete normally; nothing to report
+    }
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? 0 : Long.MAX_VALUE;
     }
   }
 
@@ -288,23 +359,41 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
 
   @Override
   public void close(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    refuseOnOwnThread("close()");
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    boolean settled = awaitSettled(accumulator.close(), timeout);
-    if (!settled) {
-      int failed = 0;
-      for (Batch batch : accumulator.abandon()) {
-        for (PendingMessage m : batch.messages()) {
-          if (!m.isSettled()) {
-            failed++;
-            outcomes.failed(m, new AepDeliveryException(AepDeliveryException.Reason.CLOSED,
-                "the client was closed before the message was delivered (close timeout " + timeout + ")", 0, null));
-          }
+    // An interrupt stops the wait, never the shutdown: the client must not be left half closed.
+    boolean interrupted = Thread.interrupted();
+    boolean settled = false;
+    try {
+      List<Batch> batches = accumulator.close();
+      settled = !interrupted && awaitSettled(batches, timeout);
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } finally {
+      try {
+        if (!settled) {
+          String why = "the client was closed before the message was delivered (close timeout " + timeout
+              + (interrupted ? ", the closing thread was interrupted" : "") + ")";
+          long unsettledBefore = metrics().bufferedMessages();
+          accumulator.abandon(() -> new AepDeliveryException(AepDeliveryException.Reason.CLOSED, why, 0, null));
+          log.warn("{}: {}; failed about {} undelivered messages", config.clientName(), interrupted
+              ? "close was interrupted" : "close timeout (" + timeout + ") passed", unsettledBefore);
+        }
+      } finally {
+        interrupted |= shutDown();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
         }
       }
-      log.warn("{}: close timeout ({}) passed; failed {} undelivered messages", config.clientName(), timeout, failed);
     }
+    log.info("{} closed: {}", config.clientName(), metrics());
+  }
+
+  /** Stops requests and threads; true if interrupted while waiting for the threads to end (and then not waited). */
+  private boolean shutDown() {
     sender.abort();
     scheduler.shutdownNow();
     authExecutor.shutdownNow();
@@ -318,10 +407,11 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
       }
       scheduler.awaitTermination(1, TimeUnit.SECONDS);
       authExecutor.awaitTermination(1, TimeUnit.SECONDS);
+      return false;
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      ioExecutor.shutdownNow();
+      return true;
     }
-    log.info("{} closed: {}", config.clientName(), metrics());
   }
 
   @Override

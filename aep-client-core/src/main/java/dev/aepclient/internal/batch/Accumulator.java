@@ -110,13 +110,38 @@ public final class Accumulator {
     return flush();
   }
 
-  /** Takes every queued batch out (they will not be sent) and returns them with the ones in flight. */
+  /** {@link #abandon(java.util.function.Supplier)} with a plain {@code CLOSED} failure. */
   public List<Batch> abandon() {
+    return abandon(() -> new AepDeliveryException(AepDeliveryException.Reason.CLOSED,
+        "the client was closed before the message was delivered", 0, null));
+  }
+
+  /**
+   * Gives up on every batch, queued or in flight, and refuses further appends: fails each unsettled message with
+   * {@code failure} and completes each batch's {@code done}, so a {@code flush} waiting in another thread returns
+   * even though the retries and answers those batches waited for will never come (their executors are about to
+   * stop).
+   *
+   * @return the batches given up on
+   */
+  public List<Batch> abandon(java.util.function.Supplier<AepDeliveryException> failure) {
     List<Batch> all;
     synchronized (lock) {
+      closed = true;
       all = new ArrayList<>(queue);
       queue.clear();
       all.addAll(inFlight);
+    }
+    for (Batch batch : all) {
+      try {
+        for (PendingMessage m : batch.messages()) {
+          if (!m.isSettled()) {
+            outcomes.failed(m, failure.get());
+          }
+        }
+      } finally {
+        batch.done().complete(null);
+      }
     }
     return all;
   }
@@ -158,25 +183,29 @@ public final class Accumulator {
     CompletionStage<?> sending;
     try {
       sending = sender.apply(batch);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       sending = CompletableFuture.failedFuture(e);
     }
     sending.whenComplete((ignored, error) -> finished(batch, error));
   }
 
   private void finished(Batch batch, Throwable error) {
-    // Safety net: the sender settles every message; one left over would be a bug, and must not hang a caller.
-    for (PendingMessage m : batch.messages()) {
-      if (!m.isSettled()) {
-        log.error("a message of a finished batch was not settled; failing it", error);
-        outcomes.failed(m, new AepDeliveryException(AepDeliveryException.Reason.DELIVERY_TIMEOUT,
-            "the client could not settle this message: " + (error == null ? "internal error" : error), 0, error));
+    try {
+      // Safety net: the sender settles every message; one left over would be a bug, and must not hang a caller.
+      for (PendingMessage m : batch.messages()) {
+        if (!m.isSettled()) {
+          log.error("a message of a finished batch was not settled; failing it", error);
+          outcomes.failed(m, new AepDeliveryException(AepDeliveryException.Reason.DELIVERY_TIMEOUT,
+              "the client could not settle this message: " + (error == null ? "internal error" : error), 0, error));
+        }
       }
+    } finally {
+      // Whatever happened above, the slot is released and waiters are told.
+      synchronized (lock) {
+        inFlight.remove(batch);
+      }
+      batch.done().complete(null);
     }
-    synchronized (lock) {
-      inFlight.remove(batch);
-    }
-    batch.done().complete(null);
     drain();
   }
 

@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Settles messages: exactly once per message, it returns the message's bytes to the budget, counts the outcome,
- * tells the {@link DeliveryListener}, and completes the caller's future, in that order.
+ * tells the {@link DeliveryListener}, and completes the caller's future, in that order. Whatever the listener
+ * throws (an {@link Error} such as {@code AssertionError} included) is logged and the future completes anyway:
+ * a listener cannot leave a caller waiting, nor stop the other messages of the same answer from settling.
  */
 public final class Outcomes {
   private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
@@ -37,8 +39,8 @@ public final class Outcomes {
     metrics.messageDelivered(nanoTime.getAsLong() - m.sentNanos());
     try {
       listener.onDelivered(m.message(), delivery);
-    } catch (RuntimeException e) {
-      log.warn("DeliveryListener.onDelivered threw; the outcome stands", e);
+    } catch (Throwable e) {
+      listenerThrew("onDelivered", e);
     }
     m.future().complete(delivery);
   }
@@ -51,8 +53,8 @@ public final class Outcomes {
     metrics.messageRejected(nanoTime.getAsLong() - m.sentNanos());
     try {
       listener.onRejected(m.message(), rejection);
-    } catch (RuntimeException e) {
-      log.warn("DeliveryListener.onRejected threw; the outcome stands", e);
+    } catch (Throwable e) {
+      listenerThrew("onRejected", e);
     }
     m.future().completeExceptionally(rejection);
   }
@@ -66,21 +68,32 @@ public final class Outcomes {
     notifyFailed(m, failure);
   }
 
-  /** For a message refused at send (buffer full, client closed): nothing to release; counted as sent and failed. */
+  /**
+   * For a message refused at send (buffer full, or client closed: counted by {@code failure}'s reason): nothing to
+   * release; counted as sent and failed.
+   */
   public void refusedAtSend(PendingMessage m, AepDeliveryException failure) {
     if (!m.trySettle()) {
       return;
     }
-    metrics.messageRefusedBufferFull();
+    metrics.messageRefusedAtSend(failure.reason());
     notifyFailed(m, failure);
   }
 
   private void notifyFailed(PendingMessage m, AepDeliveryException failure) {
     try {
       listener.onFailed(m.message(), failure);
-    } catch (RuntimeException e) {
-      log.warn("DeliveryListener.onFailed threw; the outcome stands", e);
+    } catch (Throwable e) {
+      listenerThrew("onFailed", e);
     }
     m.future().completeExceptionally(failure);
+  }
+
+  private static void listenerThrew(String method, Throwable e) {
+    if (e instanceof Error) {
+      log.error("DeliveryListener.{} threw an Error; the outcome stands and the future completes", method, e);
+    } else {
+      log.warn("DeliveryListener.{} threw; the outcome stands", method, e);
+    }
   }
 }

@@ -10,6 +10,8 @@ public final class ClientMetricsRecorder {
   private final LongAdder delivered = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder failed = new LongAdder();
+  private final LongAdder refusedBufferFull = new LongAdder();
+  private final LongAdder refusedClosed = new LongAdder();
   private final LongAdder batches = new LongAdder();
   private final LongAdder requests = new LongAdder();
   private final LongAdder retried = new LongAdder();
@@ -22,8 +24,20 @@ public final class ClientMetricsRecorder {
   public void messageDelivered(long latencyNanos) { delivered.increment(); latency.record(latencyNanos); }
   public void messageRejected(long latencyNanos) { rejected.increment(); latency.record(latencyNanos); }
   public void messageFailed(long latencyNanos) { failed.increment(); latency.record(latencyNanos); }
-  /** A message refused for a full buffer: sent and failed at once, never buffered. */
-  public void messageRefusedBufferFull() { sent.increment(); failed.increment(); }
+  /** A message refused at send (full buffer or closed client): sent and failed at once, never buffered. */
+  public void messageRefusedAtSend(dev.aepclient.AepDeliveryException.Reason reason) {
+    sent.increment();
+    failed.increment();
+    if (reason == dev.aepclient.AepDeliveryException.Reason.CLOSED) {
+      refusedClosed.increment();
+    } else {
+      refusedBufferFull.increment();
+    }
+  }
+  /** Refusals at send because the buffer was full. */
+  public long refusedBufferFull() { return refusedBufferFull.sum(); }
+  /** Refusals at send because the client was closed. */
+  public long refusedClosed() { return refusedClosed.sum(); }
   public void batchClosed() { batches.increment(); }
   public void requestStarted(long bodyBytes) { requests.increment(); bytesSent.add(bodyBytes); inFlight.incrementAndGet(); }
   public void requestFinished() { inFlight.decrementAndGet(); }

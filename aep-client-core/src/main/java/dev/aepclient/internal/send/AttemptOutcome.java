@@ -10,7 +10,10 @@ import java.util.List;
  */
 final class AttemptOutcome {
   enum Kind {
-    /** 200/207 with one entry per message: each entry is a {@code Delivery} or an {@code AepRejectedException}. */
+    /**
+     * 200/207 with one entry per message: each entry is a {@code Delivery}, an {@code AepRejectedException} or a
+     * {@link RetryableEntry} (a per-entry 408/429/5xx: that message alone is sent again).
+     */
     ANSWERED,
     /** Transient: 429, 408, 5xx, I/O error, protocol error. Retried with back-off (or Retry-After). */
     RETRY,
@@ -66,6 +69,14 @@ final class AttemptOutcome {
 
   static AttemptOutcome fatal(AepDeliveryException.Reason reason, int status, String detail, Throwable cause) {
     return new AttemptOutcome(Kind.FATAL, status, detail, null, cause, reason, null);
+  }
+
+  /** A 207 entry with a transient status (408, 429, 5xx): AEP did not take that message this time. */
+  record RetryableEntry(int status, String reason) {}
+
+  /** The same outcome with a different detail (to add what the retries came to). */
+  AttemptOutcome withDetail(String newDetail) {
+    return new AttemptOutcome(kind, status, newDetail, retryAfter, cause, fatalReason, entries);
   }
 
   boolean isRetryable() {

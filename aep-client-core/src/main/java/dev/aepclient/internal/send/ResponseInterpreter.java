@@ -6,6 +6,7 @@ import dev.aepclient.AepRejectedException;
 import dev.aepclient.Delivery;
 import dev.aepclient.internal.http.RetryAfter;
 import dev.aepclient.internal.util.Json;
+import dev.aepclient.internal.util.RemoteText;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -13,14 +14,25 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Maps a DCS answer to an {@link AttemptOutcome} as AEP-PROTOCOL.md §2 prescribes (401/403 are handled by the
  * sender, which owns the token). A 200/207 is read entry by entry; an answer without a {@code responses} array of
  * the right length is a protocol error, retried, never taken as success.
+ *
+ * <p>A 2xx answer that cannot be read entry by entry (a short or long {@code responses} array, garbled JSON) is
+ * retried as a whole, as AEP-PROTOCOL.md prescribes, and logged at WARN: AEP may have taken some of those
+ * messages, so the retry can deliver them twice. The alternative, taking the first entries of a short array as
+ * the first messages' receipts, could report a message delivered on the strength of another message's entry
+ * (a silent loss); a duplicate is the lesser harm, and delivery is at-least-once anyway.
+ *
+ * <p>Every text from AEP (entry {@code message}, error bodies, the {@code Location} of a redirect) goes through
+ * {@link RemoteText#sanitize(CharSequence)} before it reaches an exception or a log line.
  */
 final class ResponseInterpreter {
-  private static final int MAX_DETAIL = 500;
+  private static final Logger log = LoggerFactory.getLogger(ResponseInterpreter.class);
 
   private final Clock clock;
 
@@ -28,9 +40,25 @@ final class ResponseInterpreter {
     this.clock = clock;
   }
 
-  AttemptOutcome interpret(int status, byte[] body, String retryAfterHeader, int messageCount, boolean single) {
+  AttemptOutcome interpret(int status, byte[] body, String retryAfterHeader, String location, int messageCount,
+      boolean single) {
     if (status >= 200 && status < 300) {
-      return single ? singleAnswer(status, body) : batchAnswer(status, body, messageCount);
+      AttemptOutcome outcome = single ? singleAnswer(status, body) : batchAnswer(status, body, messageCount);
+      if (outcome.isRetryable()) {
+        log.warn("AEP answered {} to a request of {} messages with an answer that cannot be read entry by entry"
+            + " ({}); sending all of them again, so AEP may receive some twice", status, messageCount,
+            outcome.detail);
+      }
+      return outcome;
+    }
+    if (status >= 300 && status < 400) {
+      // Never followed: OkHttp would turn a 301/302 POST into a GET, or replay the body (and its data) to
+      // another host on a 307/308. A DCS inlet does not redirect; an answer like this is a misconfigured URL
+      // or something in between.
+      return AttemptOutcome.fatal(AepDeliveryException.Reason.REQUEST_REFUSED, status, "the inlet answered with"
+          + " a redirect to " + (location == null ? "(no Location)" : RemoteText.sanitize(location, 300))
+          + "; the client does not follow redirects: set aep.inlet.url (inletUrl) to the streaming inlet URL"
+          + " itself", null);
     }
     return switch (status) {
       case 400 -> AttemptOutcome.badRequest(status, detail(body));
@@ -114,9 +142,13 @@ final class ResponseInterpreter {
     List<Object> entries = new ArrayList<>(messageCount);
     for (int i = 0; i < messageCount; i++) {
       int entryStatus = statuses[i];
-      if (entryStatus != 0 && (entryStatus < 200 || entryStatus >= 300)) {
+      if (entryStatus == 408 || entryStatus == 429 || (entryStatus >= 500 && entryStatus != 501)) {
+        // Transient for that message (AEP busy or failing on its part): only it is sent again.
+        entries.add(new AttemptOutcome.RetryableEntry(entryStatus, reasons[i] == null ? ""
+            : RemoteText.sanitize(reasons[i])));
+      } else if (entryStatus != 0 && (entryStatus < 200 || entryStatus >= 300)) {
         entries.add(new AepRejectedException(entryStatus == -1 ? 400 : entryStatus,
-            reasons[i] == null ? "" : reasons[i]));
+            reasons[i] == null ? "" : RemoteText.sanitize(reasons[i])));
       } else if (xactionIds[i] == null || xactionIds[i].isEmpty()) {
         return protocolError(status, "an entry has neither a statusCode nor an xactionId");
       } else {
@@ -167,7 +199,10 @@ final class ResponseInterpreter {
     }
   }
 
-  /** A short explanation from an error body: AEP's message fields when it is JSON, else its beginning. */
+  /**
+   * A short explanation from an error body: AEP's message fields when it is JSON, else its beginning; control
+   * characters escaped and the length bounded.
+   */
   static String detail(byte[] bytes) {
     String body = bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
     if (body.isBlank()) {
@@ -186,6 +221,6 @@ final class ResponseInterpreter {
   }
 
   private static String truncate(String text) {
-    return text.length() <= MAX_DETAIL ? text : text.substring(0, MAX_DETAIL) + "…";
+    return RemoteText.sanitize(text);
   }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,59 +14,78 @@ import java.util.function.LongSupplier;
 /**
  * Decides when the next request of the whole client may start: after any 429 pause (shared by every request,
  * so one 429 slows the client, not only the request that got it) and, when configured, after a permit of the
- * client-side rate limit (Failsafe's smooth {@link RateLimiter}). Waits are scheduled, never slept.
+ * client-side rate limit (Failsafe's smooth {@link RateLimiter}). Waits are scheduled, never slept, and never
+ * outlast the caller's deadline.
+ *
+ * <p>A pause is the client's own back-off step or the server's {@code Retry-After}, whichever is longer: a
+ * {@code Retry-After: 0} cannot make the client retry faster than its back-off. 429s that arrive while a pause
+ * is already in effect (requests that were in flight together) raise the back-off by one step, not one step
+ * each. Requests waiting out a pause resume spread over a quarter of it, not all at the same instant.
  */
 final class Throttle {
   private final AtomicLong pausedUntilNanos; // compared by difference: nanoTime values may be negative
+  private final AtomicLong lastPauseNanos = new AtomicLong();
   private final AtomicInteger consecutiveThrottles = new AtomicInteger();
   private final RateLimiter<Object> rateLimiter;
   private final ScheduledExecutorService scheduler;
   private final LongSupplier nanoTime;
-  private final Duration initialPause;
-  private final Duration maxPause;
+  private final Backoff backoff;
 
   Throttle(RateLimiter<Object> rateLimiter, ScheduledExecutorService scheduler, LongSupplier nanoTime,
-      Duration initialPause, Duration maxPause) {
+      Backoff backoff) {
     this.rateLimiter = rateLimiter;
     this.scheduler = scheduler;
     this.nanoTime = nanoTime;
-    this.initialPause = initialPause;
-    this.maxPause = maxPause;
+    this.backoff = backoff;
     this.pausedUntilNanos = new AtomicLong(nanoTime.getAsLong());
   }
 
-  /** Completes when a request may start. */
-  CompletableFuture<Void> awaitTurn() {
-    long wait = pausedUntilNanos.get() - nanoTime.getAsLong();
+  /**
+   * Completes with true when a request may start, or with false (at once) when the pause or the rate limit
+   * would hold it past {@code deadlineNanos}.
+   */
+  CompletableFuture<Boolean> awaitTurn(long deadlineNanos) {
+    long now = nanoTime.getAsLong();
+    long wait = pausedUntilNanos.get() - now;
     if (wait > 0) {
-      return delay(wait).thenCompose(ignored -> awaitTurn()); // the pause may have grown meanwhile
+      long spread = lastPauseNanos.get() / 4;
+      long jitter = spread > 0 ? ThreadLocalRandom.current().nextLong(spread) : 0;
+      if (now + wait + jitter - deadlineNanos >= 0) {
+        return CompletableFuture.completedFuture(false);
+      }
+      return delay(wait + jitter).thenCompose(ignored -> awaitTurn(deadlineNanos)); // the pause may have grown
     }
     if (rateLimiter != null) {
       Duration permitWait = rateLimiter.reservePermit();
       if (!permitWait.isZero()) {
-        return delay(permitWait.toNanos());
+        if (now + permitWait.toNanos() - deadlineNanos >= 0) {
+          return CompletableFuture.completedFuture(false);
+        }
+        return delay(permitWait.toNanos()).thenApply(ignored -> true);
       }
     }
-    return CompletableFuture.completedFuture(null);
+    return CompletableFuture.completedFuture(true);
   }
 
   /**
-   * AEP answered 429: pause every request for {@code retryAfter}, or, without one, for an exponentially growing
-   * pause with jitter.
+   * AEP answered 429 (or sent {@code Retry-After}): pause every request for the longer of {@code retryAfter}
+   * and the back-off step of the current streak of 429s.
    *
    * @return the pause applied
    */
   Duration throttled(Duration retryAfter) {
-    int streak = consecutiveThrottles.incrementAndGet();
-    Duration pause = retryAfter;
-    if (pause == null) {
-      long base = initialPause.toNanos() << Math.min(streak - 1, 20);
-      long capped = Math.min(base, maxPause.toNanos());
-      pause = Duration.ofNanos((long) (capped * (0.75 + Math.random() * 0.5)));
+    long now = nanoTime.getAsLong();
+    boolean pauseInEffect = pausedUntilNanos.get() - now > 0;
+    // A 429 that meets a pause in effect belongs to the same burst: it does not raise the back-off again.
+    int streak = pauseInEffect ? Math.max(1, consecutiveThrottles.get()) : consecutiveThrottles.incrementAndGet();
+    long pause = backoff.delayNanos(streak - 1);
+    if (retryAfter != null) {
+      pause = Math.max(pause, retryAfter.toNanos());
     }
-    long until = nanoTime.getAsLong() + pause.toNanos();
+    long until = now + pause;
     pausedUntilNanos.accumulateAndGet(until, (a, b) -> a - b >= 0 ? a : b);
-    return pause;
+    lastPauseNanos.set(pause);
+    return Duration.ofNanos(pause);
   }
 
   /** A request got through: the next 429 starts the back-off from the beginning. */

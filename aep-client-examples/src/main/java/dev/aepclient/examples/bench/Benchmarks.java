@@ -489,7 +489,7 @@ public final class Benchmarks implements Callable<Integer> {
       long start = System.nanoTime();
       try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(stalled.inletUrl())
           .maxBufferedBytes(buffer).whenBufferFull(BufferFullPolicy.FAIL).requestTimeout(Duration.ofMinutes(10))
-          .deliveryTimeout(Duration.ofMinutes(10)).build()) {
+          .deliveryTimeout(Duration.ofMinutes(11)).build()) {
         for (long i = 0; i < memoryMessages; i++) {
           CompletableFuture<Delivery> f = client.send(message(i));
           if (f.isCompletedExceptionally()) {
@@ -510,7 +510,7 @@ public final class Benchmarks implements Callable<Integer> {
         int blockedFailures = 0;
         AepStreamingClient blocking = AepStreamingClient.builder().inletUrl(stalled.inletUrl())
             .maxBufferedBytes(1 << 20).maxBlock(Duration.ofMillis(100)).requestTimeout(Duration.ofMinutes(10))
-            .deliveryTimeout(Duration.ofMinutes(10)).build();
+            .deliveryTimeout(Duration.ofMinutes(11)).build();
         while (blocking.trySend(message(0)).isPresent()) {
           // fill the buffer
         }
