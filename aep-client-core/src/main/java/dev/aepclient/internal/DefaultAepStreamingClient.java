@@ -23,6 +23,7 @@ import dev.aepclient.internal.config.ClientConfig;
 import dev.aepclient.internal.http.NoDelaySocketFactory;
 import dev.aepclient.internal.metrics.ClientMetricsRecorder;
 import dev.aepclient.internal.send.BatchSender;
+import dev.aepclient.internal.send.ConcurrencyLimit;
 import dev.aepclient.internal.util.NamedThreadFactory;
 import java.net.InetSocketAddress;
 import javax.net.SocketFactory;
@@ -69,6 +70,7 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
   private final Outcomes outcomes;
   private final BatchSender sender;
   private final Accumulator accumulator;
+  private final ConcurrencyLimit inFlightLimit;
   private final int maxMessageBytes;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -84,14 +86,16 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     this.http = buildHttpClient(config, ioExecutor);
     this.budget = new BufferBudget((int) config.maxBufferedBytes());
     this.outcomes = new Outcomes(budget, metrics, config.deliveryListener(), System::nanoTime);
+    this.inFlightLimit = config.adaptiveConcurrency() ? ConcurrencyLimit.adaptive(config.maxInFlightRequests())
+        : ConcurrencyLimit.fixed(config.maxInFlightRequests());
     AccessTokenProvider provider = tokenProvider(config, http, clock);
     TokenCache tokens = provider == null ? null : new TokenCache(provider, authExecutor, clock);
     this.sender = new BatchSender(http, new BatchSender.Settings(config.endpoint(), staticHeaders(config),
         config.gzip(), config.syncValidation(), config.deliveryTimeout(), config.initialBackoff(),
         config.maxBackoff(), config.maxRequestsPerSecond()), tokens, outcomes, metrics, scheduler, clock,
-        System::nanoTime);
+        System::nanoTime, inFlightLimit);
     this.accumulator = new Accumulator(config.maxBatchRecords(), config.maxBatchBytes(), config.linger().toNanos(),
-        config.maxInFlightRequests(), scheduler, sender::send, outcomes, System::nanoTime, metrics::batchClosed);
+        inFlightLimit::current, scheduler, sender::send, outcomes, System::nanoTime, metrics::batchClosed);
     this.maxMessageBytes = config.syncValidation() ? config.maxRequestBytes()
         : config.maxRequestBytes() - Batch.FRAME_BYTES;
     log.info("{} started: {}", name, config);
@@ -277,7 +281,7 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
 
   @Override
   public AepClientMetrics metrics() {
-    return metrics.snapshot(budget.used());
+    return metrics.snapshot(budget.used(), inFlightLimit.current());
   }
 
   @Override

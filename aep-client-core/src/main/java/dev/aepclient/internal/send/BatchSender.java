@@ -64,11 +64,13 @@ public final class BatchSender {
   private final LongSupplier nanoTime;
   private final Throttle throttle;
   private final ResponseInterpreter interpreter;
+  private final ConcurrencyLimit limit;
   private final Set<Call> activeCalls = ConcurrentHashMap.newKeySet();
   private volatile boolean aborted;
 
   public BatchSender(OkHttpClient http, Settings settings, TokenCache tokens, Outcomes outcomes,
-      ClientMetricsRecorder metrics, ScheduledExecutorService scheduler, Clock clock, LongSupplier nanoTime) {
+      ClientMetricsRecorder metrics, ScheduledExecutorService scheduler, Clock clock, LongSupplier nanoTime,
+      ConcurrencyLimit limit) {
     this.http = http;
     this.settings = settings;
     this.tokens = tokens;
@@ -81,6 +83,7 @@ public final class BatchSender {
             .build();
     this.throttle = new Throttle(limiter, scheduler, nanoTime, settings.initialBackoff(), settings.maxBackoff());
     this.interpreter = new ResponseInterpreter(clock);
+    this.limit = limit;
   }
 
   /** Per request: its messages, its body (built and, with gzip, compressed once) and its auth retry state. */
@@ -213,6 +216,8 @@ public final class BatchSender {
     Call call = http.newCall(request);
     CompletableFuture<AttemptOutcome> result = new CompletableFuture<>();
     activeCalls.add(call);
+    int inFlightAtStart = activeCalls.size();
+    long startNanos = nanoTime.getAsLong();
     metrics.requestStarted(state.bodyBytes);
     // Each callback marks the call finished before completing the attempt: completing runs the next steps
     // (settling, the next batch's request) on this thread, and they must see this request as done.
@@ -231,6 +236,7 @@ public final class BatchSender {
       public void onResponse(Call c, Response response) {
         AttemptOutcome outcome;
         try (response) {
+          sampleConcurrency(response.code(), startNanos, inFlightAtStart);
           byte[] body = response.body().bytes();
           outcome = interpret(state, token, response.code(), body, response.header("Retry-After"));
         } catch (IOException | RuntimeException e) {
@@ -241,6 +247,16 @@ public final class BatchSender {
       }
     });
     return result;
+  }
+
+  /** Tells the concurrency limit how this request went: AEP's pushback (429, 503) or a round trip. */
+  private void sampleConcurrency(int status, long startNanos, int inFlightAtStart) {
+    long now = nanoTime.getAsLong();
+    if (status == 429 || status == 503) {
+      limit.onThrottled(now);
+    } else {
+      limit.onAnswer(now, now - startNanos, inFlightAtStart);
+    }
   }
 
   /** A certificate the JVM does not trust: retrying cannot help, so it fails at once with a clear message. */
