@@ -176,6 +176,7 @@ public abstract sealed class AepAuth
       return clientSecret;
     }
 
+    /** The OAuth scopes requested, in order; default {@link #DEFAULT_SCOPES}. Unmodifiable. */
     public List<String> scopes() {
       return scopes;
     }
@@ -248,18 +249,22 @@ public abstract sealed class AepAuth
       return clientSecret;
     }
 
+    /** The technical account id ({@code sub} claim of the JWT), {@code …@techacct.adobe.com}. */
     public String technicalAccountId() {
       return technicalAccountId;
     }
 
+    /** Where the RS256 signing key comes from; its {@code toString} never shows the key. */
     public PrivateKeySource privateKey() {
       return privateKey;
     }
 
+    /** The metascopes claimed in the JWT; default {@link #DEFAULT_METASCOPES}. Unmodifiable. */
     public List<String> metascopes() {
       return metascopes;
     }
 
+    /** How far ahead the signed JWT's {@code exp} lies; default 1 hour. */
     public Duration jwtLifetime() {
       return jwtLifetime;
     }
@@ -279,6 +284,7 @@ public abstract sealed class AepAuth
       this.provider = provider;
     }
 
+    /** Your token source, called on the client's auth thread. */
     public AccessTokenProvider provider() {
       return provider;
     }

@@ -27,7 +27,9 @@ public class AepDeliveryException extends AepException {
     CLOSED
   }
 
+  /** Why the client gave up. */
   private final Reason reason;
+  /** AEP's status of the last attempt, or 0. */
   private final int lastStatusCode;
 
   /**

@@ -9,7 +9,9 @@ package dev.aepclient;
 public final class AepRejectedException extends AepException {
   private static final long serialVersionUID = 1L;
 
+  /** AEP's status for this message. */
   private final int statusCode;
+  /** AEP's text for this message, or an empty string. */
   private final String reason;
 
   /**

@@ -11,6 +11,11 @@ import java.util.Objects;
  * @param receivedTimeMs AEP's receive time in epoch milliseconds, or 0 when AEP gave none
  */
 public record Delivery(String xactionId, String inletId, String batchId, long receivedTimeMs) {
+  /**
+   * A receipt; null {@code inletId} and {@code batchId} become empty strings.
+   *
+   * @throws NullPointerException if {@code xactionId} is null
+   */
   public Delivery {
     Objects.requireNonNull(xactionId, "xactionId");
     inletId = inletId == null ? "" : inletId;

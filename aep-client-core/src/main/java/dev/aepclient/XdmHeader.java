@@ -37,12 +37,17 @@ public final class XdmHeader {
     return new Builder(schemaId);
   }
 
+  /** The {@code $id} of the XDM schema the message follows; never null. */
   public String schemaId() { return schemaId; }
+  /** The message's content type; default {@link #DEFAULT_CONTENT_TYPE}. */
   public String contentType() { return contentType; }
   /** May be null: AEP fills in the inlet's org when absent. */
   public String imsOrgId() { return imsOrgId; }
+  /** The dataset the message lands in, or null to let the inlet's dataflow decide. */
   public String datasetId() { return datasetId; }
+  /** The dataflow id ({@code header.flowId}), or null. */
   public String flowId() { return flowId; }
+  /** The source name ({@code header.source.name}), or null. */
   public String sourceName() { return sourceName; }
   /** Epoch milliseconds, or null to stamp each message with the time it was built. */
   public Long createdAt() { return createdAt; }
@@ -75,12 +80,18 @@ public final class XdmHeader {
       return this;
     }
 
+    /** The IMS org ({@code header.imsOrgId}); default none (AEP fills in the inlet's org). */
     public Builder imsOrgId(String imsOrgId) { this.imsOrgId = imsOrgId; return this; }
+    /** The target dataset ({@code header.datasetId}); default none. */
     public Builder datasetId(String datasetId) { this.datasetId = datasetId; return this; }
+    /** The dataflow ({@code header.flowId}); default none. */
     public Builder flowId(String flowId) { this.flowId = flowId; return this; }
+    /** The source name ({@code header.source.name}); default none. */
     public Builder sourceName(String sourceName) { this.sourceName = sourceName; return this; }
+    /** A fixed {@code header.createdAt} in epoch milliseconds; default: the time each message is built. */
     public Builder createdAt(long epochMillis) { this.createdAt = epochMillis; return this; }
 
+    /** The header; the builder can be reused afterwards. */
     public XdmHeader build() {
       return new XdmHeader(this);
     }

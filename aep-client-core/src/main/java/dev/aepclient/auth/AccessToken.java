@@ -29,6 +29,7 @@ public final class AccessToken {
     return value;
   }
 
+  /** When the token stops being valid; the client refreshes it ahead of this time. */
   public Instant expiresAt() {
     return expiresAt;
   }

@@ -10,7 +10,9 @@ import dev.aepclient.AepException;
 public final class ImsAuthException extends AepException {
   private static final long serialVersionUID = 1L;
 
+  /** The HTTP status IMS answered, or 0. */
   private final int statusCode;
+  /** IMS's error code, or an empty string. */
   private final String error;
 
   /**
@@ -24,6 +26,7 @@ public final class ImsAuthException extends AepException {
     this.error = error == null ? "" : error;
   }
 
+  /** The HTTP status IMS answered (for example 400 or 401), or 0 when the failure did not come from HTTP. */
   public int statusCode() {
     return statusCode;
   }

@@ -149,6 +149,7 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
         });
       }
     }
+    builder.addInterceptor(new dev.aepclient.internal.http.UserAgentInterceptor()); // User-Agent: aep-client/{version}
     return builder.build();
   }
 

@@ -10,6 +10,10 @@ import dev.aepclient.AepException;
 public final class AepForwardingException extends AepException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * @param message why forwarding stopped, naming the records concerned where known
+   * @param cause   the original error
+   */
   public AepForwardingException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -484,6 +484,7 @@ public final class AepKafkaBridge<K, V> {
       return this;
     }
 
+    /** The bridge; subscribe with its {@link AepKafkaBridge#rebalanceListener()} before the first poll. */
     public AepKafkaBridge<K, V> build() {
       return new AepKafkaBridge<>(this);
     }

@@ -15,6 +15,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * @param <V>        the record value type
  */
 public record DeadLetter<K, V>(ConsumerRecord<K, V> record, int statusCode, String reason) {
+  /**
+   * A dead letter; a null {@code reason} becomes an empty string.
+   *
+   * @throws NullPointerException if {@code record} is null
+   */
   public DeadLetter {
     Objects.requireNonNull(record, "record");
     reason = reason == null ? "" : reason;

@@ -27,10 +27,15 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * @param <V> the value type
  */
 public final class KafkaDeadLetterHandler<K, V> implements DeadLetterHandler<K, V> {
+  /** Header with the topic the record was consumed from (UTF-8 text). */
   public static final String SOURCE_TOPIC = "aep.dlq.source.topic";
+  /** Header with the partition the record was consumed from (UTF-8 decimal). */
   public static final String SOURCE_PARTITION = "aep.dlq.source.partition";
+  /** Header with the record's offset in that partition (UTF-8 decimal). */
   public static final String SOURCE_OFFSET = "aep.dlq.source.offset";
+  /** Header with AEP's status for the message (UTF-8 decimal), {@code 0} when it never reached AEP. */
   public static final String HTTP_STATUS = "aep.dlq.http.status";
+  /** Header with why the record was dead-lettered: AEP's text or the mapping problem (UTF-8 text). */
   public static final String REASON = "aep.dlq.reason";
 
   private final Producer<K, V> producer;

@@ -26,6 +26,11 @@ public final class AepSimulatorExtension implements BeforeAllCallback, BeforeEac
     this(AepSimulator.builder());
   }
 
+  /**
+   * With the settings of {@code builder}; the simulator is built and started before the class's first test.
+   *
+   * @throws NullPointerException if {@code builder} is null
+   */
   public AepSimulatorExtension(AepSimulator.Builder builder) {
     this.builder = Objects.requireNonNull(builder, "builder");
   }

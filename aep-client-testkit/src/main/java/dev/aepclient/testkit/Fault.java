@@ -80,6 +80,7 @@ public final class Fault {
     return new Fault(kind, status, Objects.requireNonNull(headerValue, "headerValue"), null);
   }
 
+  /** What this fault does to the request it meets. */
   public Kind kind() {
     return kind;
   }

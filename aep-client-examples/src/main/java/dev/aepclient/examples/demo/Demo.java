@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
  * everything runs in this process (a real Kafka broker and {@link AepSimulator}); environment variables switch to the
  * real AEP and/or a real Kafka cluster (see {@code --help}). Exits 0 only when every record is accounted for.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false, version = "aep-client demo 0.1.0",
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = DemoVersion.class,
     description = {"Forward a Kafka topic to Adobe Experience Platform with aep-client.", "",
         "Embedded by default: an in-process Kafka broker and AepSimulator,",
         "with sample XDM events (a few bad on purpose).", "",
