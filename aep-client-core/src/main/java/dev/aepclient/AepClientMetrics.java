@@ -22,6 +22,8 @@ import java.time.Duration;
  * @param inFlightRequests    requests currently waiting for an answer
  * @param latencyP50          median time from {@code send} to the message's outcome
  * @param latencyP99          99th percentile of the same
+ * @param inFlightLimit       requests allowed in flight now: the adaptive limit (see
+ *                            {@link AepStreamingClientBuilder#adaptiveConcurrency(boolean)}), or the fixed one
  */
 public record AepClientMetrics(
     long messagesSent,
@@ -37,4 +39,5 @@ public record AepClientMetrics(
     long bytesSent,
     int inFlightRequests,
     Duration latencyP50,
-    Duration latencyP99) {}
+    Duration latencyP99,
+    int inFlightLimit) {}

@@ -47,7 +47,8 @@ public final class AepStreamingClientBuilder {
   private int maxBatchBytes = DEFAULT_MAX_REQUEST_BYTES;
   private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
   private Duration linger = Duration.ofMillis(10);
-  private int maxInFlightRequests = 8;
+  private int maxInFlightRequests = 64;
+  private boolean adaptiveConcurrency = true;
   private long maxBufferedBytes = 64L << 20;
   private BufferFullPolicy bufferFullPolicy = BufferFullPolicy.BLOCK;
   private Duration maxBlock = Duration.ofSeconds(60);
@@ -168,9 +169,25 @@ public final class AepStreamingClientBuilder {
     return this;
   }
 
-  /** Concurrent requests to the inlet, 1 to 256 (key {@code aep.max.in.flight}); default 8. */
+  /**
+   * The most requests to the inlet in flight at once, 1 to 256 (key {@code aep.max.in.flight}); default 64. With
+   * {@link #adaptiveConcurrency(boolean) adaptive concurrency} (the default) this is the ceiling the adaptive limit
+   * may reach; without it, the fixed number of requests in flight.
+   */
   public AepStreamingClientBuilder maxInFlightRequests(int requests) {
     this.maxInFlightRequests = requireRange(requests, 1, 256, "maxInFlightRequests (aep.max.in.flight)");
+    return this;
+  }
+
+  /**
+   * Whether the number of requests in flight adapts to what AEP sustains (key {@code aep.max.in.flight.adaptive});
+   * default true. Adaptive: it starts at 4, doubles every round trip while answers come back as fast as before,
+   * then grows by about one per round trip; it halves on a 429 or 503 and shrinks when round trips lengthen (AEP
+   * queueing), never above {@link #maxInFlightRequests(int)}. The current value is
+   * {@link AepClientMetrics#inFlightLimit()}. False: always {@code maxInFlightRequests} in flight.
+   */
+  public AepStreamingClientBuilder adaptiveConcurrency(boolean adaptive) {
+    this.adaptiveConcurrency = adaptive;
     return this;
   }
 
@@ -398,7 +415,7 @@ public final class AepStreamingClientBuilder {
         flowId, Map.copyOf(headers), syncValidation ? 1 : maxBatchRecords, maxBatchBytes, maxRequestBytes, linger,
         maxInFlightRequests, maxBufferedBytes, bufferFullPolicy, maxBlock, deliveryTimeout, effectiveRequestTimeout,
         connectTimeout, initialBackoff, maxBackoff, gzip, maxRequestsPerSecond, syncValidation, httpClient,
-        proxyHost, proxyPort, proxyUser, proxyPassword, deliveryListener);
+        proxyHost, proxyPort, proxyUser, proxyPassword, deliveryListener, adaptiveConcurrency);
   }
 
   private static String requireText(String value, String what) {

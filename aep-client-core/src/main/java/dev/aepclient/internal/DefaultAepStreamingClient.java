@@ -25,6 +25,7 @@ import dev.aepclient.internal.http.UserAgentInterceptor;
 import dev.aepclient.internal.http.NoDelaySocketFactory;
 import dev.aepclient.internal.metrics.ClientMetricsRecorder;
 import dev.aepclient.internal.send.BatchSender;
+import dev.aepclient.internal.send.ConcurrencyLimit;
 import dev.aepclient.internal.util.NamedThreadFactory;
 import java.net.InetSocketAddress;
 import javax.net.SocketFactory;
@@ -80,6 +81,7 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
   private final Outcomes outcomes;
   private final BatchSender sender;
   private final Accumulator accumulator;
+  private final ConcurrencyLimit inFlightLimit;
   private final int maxMessageBytes;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object threadMarker = new Object();
@@ -96,15 +98,17 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     this.http = buildHttpClient(config, ioExecutor);
     this.budget = new BufferBudget((int) config.maxBufferedBytes());
     this.outcomes = new Outcomes(budget, metrics, config.deliveryListener(), System::nanoTime);
+    this.inFlightLimit = config.adaptiveConcurrency() ? ConcurrencyLimit.adaptive(config.maxInFlightRequests())
+        : ConcurrencyLimit.fixed(config.maxInFlightRequests());
     AccessTokenProvider provider = tokenProvider(config, http, clock);
     TokenCache tokens = provider == null ? null : new TokenCache(provider, authExecutor, clock);
     this.sender = new BatchSender(http, new BatchSender.Settings(config.endpoint(), staticHeaders(config),
         config.gzip(), config.syncValidation(), config.deliveryTimeout(), config.requestTimeout(),
         config.initialBackoff(),
         config.maxBackoff(), config.maxRequestsPerSecond()), tokens, outcomes, metrics, scheduler, clock,
-        System::nanoTime);
+        System::nanoTime, inFlightLimit);
     this.accumulator = new Accumulator(config.maxBatchRecords(), config.maxBatchBytes(), config.linger().toNanos(),
-        config.maxInFlightRequests(), scheduler, sender::send, outcomes, System::nanoTime, metrics::batchClosed);
+        inFlightLimit::current, scheduler, sender::send, outcomes, System::nanoTime, metrics::batchClosed);
     this.maxMessageBytes = config.syncValidation() ? config.maxRequestBytes()
         : config.maxRequestBytes() - Batch.FRAME_BYTES;
     log.info("{} started: {}", name, config);
@@ -349,7 +353,7 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
 
   @Override
   public AepClientMetrics metrics() {
-    return metrics.snapshot(budget.used());
+    return metrics.snapshot(budget.used(), inFlightLimit.current());
   }
 
   @Override

@@ -12,12 +12,14 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Groups messages into batches and hands them to the sender, at most {@code maxInFlight} at a time.
+ * Groups messages into batches and hands them to the sender, at most {@code inFlightLimit} at a time (fixed, or
+ * adapted to what AEP sustains: {@code ConcurrencyLimit}).
  *
  * <p>Batches wait in a queue, oldest first; only the newest may still be open. A batch leaves the queue when a
  * sender slot is free and it is closed (full by records or bytes, flushed) or has lingered {@code linger}.
@@ -34,7 +36,7 @@ public final class Accumulator {
   private final int maxRecords;
   private final int maxBatchBytes;
   private final long lingerNanos;
-  private final int maxInFlight;
+  private final IntSupplier inFlightLimit;
   private final ScheduledExecutorService scheduler;
   private final Function<Batch, CompletionStage<?>> sender;
   private final Outcomes outcomes;
@@ -42,13 +44,13 @@ public final class Accumulator {
   private final Runnable onBatchDispatched;
   private boolean closed; // guarded by lock
 
-  public Accumulator(int maxRecords, int maxBatchBytes, long lingerNanos, int maxInFlight,
+  public Accumulator(int maxRecords, int maxBatchBytes, long lingerNanos, IntSupplier inFlightLimit,
       ScheduledExecutorService scheduler, Function<Batch, CompletionStage<?>> sender, Outcomes outcomes,
       LongSupplier nanoTime, Runnable onBatchDispatched) {
     this.maxRecords = maxRecords;
     this.maxBatchBytes = maxBatchBytes;
     this.lingerNanos = lingerNanos;
-    this.maxInFlight = maxInFlight;
+    this.inFlightLimit = inFlightLimit;
     this.scheduler = scheduler;
     this.sender = sender;
     this.outcomes = outcomes;
@@ -151,7 +153,8 @@ public final class Accumulator {
     List<Batch> ready = null;
     synchronized (lock) {
       long now = nanoTime.getAsLong();
-      while (inFlight.size() < maxInFlight) {
+      int limit = inFlightLimit.getAsInt();
+      while (inFlight.size() < limit) {
         Batch first = queue.peekFirst();
         if (first == null) {
           break;

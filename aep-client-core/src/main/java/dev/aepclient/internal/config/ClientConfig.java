@@ -42,13 +42,14 @@ public record ClientConfig(
     int proxyPort,
     String proxyUser,
     String proxyPassword,
-    DeliveryListener deliveryListener) {
+    DeliveryListener deliveryListener,
+    boolean adaptiveConcurrency) {
 
   @Override
   public String toString() {
     return "ClientConfig[" + clientName + ", inlet=" + endpoint + ", auth=" + auth + ", sandbox=" + sandbox
         + ", maxBatchRecords=" + maxBatchRecords + ", maxBatchBytes=" + maxBatchBytes + ", linger=" + linger
-        + ", maxInFlightRequests=" + maxInFlightRequests + ", maxBufferedBytes=" + maxBufferedBytes
+        + ", maxInFlightRequests=" + maxInFlightRequests + (adaptiveConcurrency ? " (adaptive)" : " (fixed)") + ", maxBufferedBytes=" + maxBufferedBytes
         + ", bufferFullPolicy=" + bufferFullPolicy + ", deliveryTimeout=" + deliveryTimeout + ", gzip=" + gzip
         + ", proxy=" + (proxyHost == null ? "none" : proxyHost + ":" + proxyPort + (proxyUser == null ? "" : " (user "
         + proxyUser + ", password ****)")) + ", headers=" + headers.keySet() + "]";

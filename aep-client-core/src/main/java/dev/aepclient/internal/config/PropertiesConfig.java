@@ -78,6 +78,7 @@ public final class PropertiesConfig {
     KEYS.put("aep.max.request.bytes", (b, v) -> b.maxRequestBytes(v.integer()));
     KEYS.put("aep.linger.ms", (b, v) -> b.linger(v.millis()));
     KEYS.put("aep.max.in.flight", (b, v) -> b.maxInFlightRequests(v.integer()));
+    KEYS.put("aep.max.in.flight.adaptive", (b, v) -> b.adaptiveConcurrency(v.bool()));
     KEYS.put("aep.buffer.max.bytes", (b, v) -> b.maxBufferedBytes(v.longValue()));
     KEYS.put("aep.buffer.full.policy", (b, v) -> b.whenBufferFull(v.bufferFullPolicy()));
     KEYS.put("aep.buffer.max.block.ms", (b, v) -> b.maxBlock(v.millis()));

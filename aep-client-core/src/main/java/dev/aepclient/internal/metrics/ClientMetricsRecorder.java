@@ -44,13 +44,13 @@ public final class ClientMetricsRecorder {
   public void requestRetried() { retried.increment(); }
   public void requestThrottled() { throttled.increment(); }
 
-  public AepClientMetrics snapshot(long bufferedBytes) {
+  public AepClientMetrics snapshot(long bufferedBytes, int inFlightLimit) {
     long d = delivered.sum();
     long r = rejected.sum();
     long f = failed.sum();
     long s = sent.sum();
     return new AepClientMetrics(s, d, r, f, Math.max(0, s - d - r - f), bufferedBytes, batches.sum(),
         requests.sum(), retried.sum(), throttled.sum(), bytesSent.sum(), inFlight.get(),
-        latency.percentile(0.50), latency.percentile(0.99));
+        latency.percentile(0.50), latency.percentile(0.99), inFlightLimit);
   }
 }

@@ -88,11 +88,13 @@ public final class BatchSender {
   private final Backoff backoff;
   private final Throttle throttle;
   private final ResponseInterpreter interpreter;
+  private final ConcurrencyLimit limit;
   private final Set<Call> activeCalls = ConcurrentHashMap.newKeySet();
   private volatile boolean aborted;
 
   public BatchSender(OkHttpClient http, Settings settings, TokenCache tokens, Outcomes outcomes,
-      ClientMetricsRecorder metrics, ScheduledExecutorService scheduler, Clock clock, LongSupplier nanoTime) {
+      ClientMetricsRecorder metrics, ScheduledExecutorService scheduler, Clock clock, LongSupplier nanoTime,
+      ConcurrencyLimit limit) {
     this.http = http;
     this.settings = settings;
     this.tokens = tokens;
@@ -106,6 +108,7 @@ public final class BatchSender {
     this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff());
     this.throttle = new Throttle(limiter, scheduler, nanoTime, backoff);
     this.interpreter = new ResponseInterpreter(clock);
+    this.limit = limit;
   }
 
   /** Per request: its messages, its body (built and, with gzip, compressed once) and its retry state. */
@@ -359,6 +362,8 @@ public final class BatchSender {
     call.timeout().timeout(Math.max(1, Math.min(settings.requestTimeout().toNanos(), left)), TimeUnit.NANOSECONDS);
     CompletableFuture<AttemptOutcome> result = new CompletableFuture<>();
     activeCalls.add(call);
+    int inFlightAtStart = activeCalls.size();
+    long startNanos = nanoTime.getAsLong();
     metrics.requestStarted(state.bodyBytes);
     // Each callback marks the call finished before completing the attempt: completing runs the next steps
     // (settling, the next batch's request) on this thread, and they must see this request as done. Whatever
@@ -386,6 +391,7 @@ public final class BatchSender {
         AttemptOutcome outcome;
         try (response) {
           int status = response.code();
+          sampleConcurrency(status, startNanos, inFlightAtStart);
           try {
             byte[] body = readBounded(response.body(), status >= 200 && status < 300);
             outcome = interpret(state, token, status, body, NoAutomaticRetry.retryAfter(response),
@@ -432,6 +438,16 @@ public final class BatchSender {
       return source.getBuffer().readByteArray(limit);
     }
     return source.getBuffer().readByteArray();
+  }
+
+  /** Tells the concurrency limit how this request went: AEP's pushback (429, 503) or a round trip. */
+  private void sampleConcurrency(int status, long startNanos, int inFlightAtStart) {
+    long now = nanoTime.getAsLong();
+    if (status == 429 || status == 503) {
+      limit.onThrottled(now);
+    } else {
+      limit.onAnswer(now, now - startNanos, inFlightAtStart);
+    }
   }
 
   /** A certificate the JVM does not trust: retrying cannot help, so it fails at once with a clear message. */
