@@ -72,7 +72,9 @@ public final class ConfigKeys {
     ours("aep.linger.ms", Type.LONG, Importance.MEDIUM, GROUP_DELIVERY,
         "How long a batch waits for more messages; default 10.");
     ours("aep.max.in.flight", Type.INT, Importance.MEDIUM, GROUP_DELIVERY,
-        "Requests in flight per task; default 8 (Adobe's connector: 1).");
+        "The most requests in flight per task (the adaptive limit's ceiling); default 64 (Adobe's connector: 1).");
+    ours("aep.max.in.flight.adaptive", Type.BOOLEAN, Importance.LOW, GROUP_DELIVERY,
+        "Adapt the requests in flight to what AEP sustains (halve on 429/503); default true.");
     ours("aep.buffer.max.bytes", Type.LONG, Importance.MEDIUM, GROUP_DELIVERY,
         "Bytes buffered per task before its partitions are paused; default 67108864.");
     ours("aep.buffer.full.policy", Type.STRING, Importance.LOW, GROUP_DELIVERY,
