@@ -282,7 +282,7 @@ public final class Demo implements Callable<Integer> {
         producer.interrupt(); // on a timeout or a failure it may still be producing
         producer.join();
         AepKafkaMetrics metrics = forwarder.metrics();
-        progress.print(metrics, elapsed, -1);
+        progress.printNow(metrics, elapsed, -1);
         progress.end();
         forwarder.failure().ifPresent(e -> out.println("forwarder failed: " + e.getMessage()));
         if (!done && forwarder.failure().isEmpty()) {
@@ -391,7 +391,7 @@ public final class Demo implements Callable<Integer> {
       removeHook(closeOnCtrlC);
       AepKafkaMetrics metrics = forwarder.metrics();
       long finalLag = lagOrUnknown(lag); // after the final commit of close()
-      progress.print(metrics, elapsed, finalLag);
+      progress.printNow(metrics, elapsed, finalLag);
       progress.end();
       forwarder.failure().ifPresent(e -> out.println("forwarder failed: " + e.getMessage()));
       if (simulated) {
@@ -565,7 +565,8 @@ public final class Demo implements Callable<Integer> {
         for (ConsumerRecord<String, String> r : reader.poll(Duration.ofMillis(200))) {
           Header status = r.headers().lastHeader(KafkaDeadLetterHandler.HTTP_STATUS);
           Header reason = r.headers().lastHeader(KafkaDeadLetterHandler.REASON);
-          reasons.merge(reasonText(status == null ? "?" : new String(status.value(), StandardCharsets.UTF_8),
+          String code = status == null ? "?" : new String(status.value(), StandardCharsets.UTF_8);
+          reasons.merge(reasonText("0".equals(code) ? "-" : code,
               reason == null ? "" : new String(reason.value(), StandardCharsets.UTF_8)), 1, Integer::sum);
         }
       }

@@ -28,10 +28,15 @@ final class ProgressLine {
 
   /** Prints unless a line was printed too recently; {@code lag} is the consumer lag, or negative when unknown. */
   void print(AepKafkaMetrics m, long elapsedNanos, long lag) {
-    long sinceLast = elapsedNanos - lastNanos;
-    if (lastNanos >= 0 && !terminal && sinceLast < PIPE_PERIOD_NANOS) {
+    if (lastNanos >= 0 && !terminal && elapsedNanos - lastNanos < PIPE_PERIOD_NANOS) {
       return;
     }
+    printNow(m, elapsedNanos, lag);
+  }
+
+  /** Prints now: the final line, with the final figures. */
+  void printNow(AepKafkaMetrics m, long elapsedNanos, long lag) {
+    long sinceLast = elapsedNanos - lastNanos;
     long delivered = m.recordsDelivered();
     if (lastNanos >= 0 && sinceLast >= 200_000_000L) { // a shorter window makes the figure jitter
       rate = (delivered - lastDelivered) / (sinceLast / 1e9);
