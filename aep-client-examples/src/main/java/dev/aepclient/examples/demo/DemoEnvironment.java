@@ -2,6 +2,8 @@ package dev.aepclient.examples.demo;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +24,7 @@ record DemoEnvironment(Aep aep, Kafka kafka) {
       String imsUrl, String schemaId, String datasetId) {
     @Override
     public String toString() {
-      return "AEP " + inletUrl + " (org " + orgId + ", sandbox " + (sandbox == null ? "default" : sandbox) + ")";
+      return "AEP " + withoutUserInfo(inletUrl) + " (org " + orgId + ", sandbox " + (sandbox == null ? "default" : sandbox) + ")";
     }
   }
 
@@ -88,6 +90,17 @@ record DemoEnvironment(Aep aep, Kafka kafka) {
     if (!missing.isEmpty()) {
       throw new IllegalArgumentException("to use " + what + " set " + String.join(", ", names) + "; missing: "
           + String.join(", ", missing) + " (or unset them all to use the embedded default)");
+    }
+  }
+
+  /** The URL for display: a user and password in it stay out of the demo's output. */
+  static String withoutUserInfo(String url) {
+    try {
+      URI uri = new URI(url);
+      return uri.getRawUserInfo() == null ? url
+          : new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getRawPath(), null, null).toString();
+    } catch (URISyntaxException e) {
+      return "(an inlet URL that is not a URL)";
     }
   }
 

@@ -51,4 +51,13 @@ class DemoEnvironmentTest {
         "KAFKA_CLIENT_PROPERTIES", "/nonexistent/msk.properties")))
         .hasMessageContaining("KAFKA_CLIENT_PROPERTIES points to /nonexistent/msk.properties");
   }
+
+  @Test
+  void userAndPasswordInTheInletUrl_stayOutOfTheDisplayedAep() {
+    DemoEnvironment env = DemoEnvironment.from(Map.of("AEP_INLET_URL",
+        "https://user:hunter2@dcs.adobedc.net/collection/x", "AEP_CLIENT_ID", "cid", "AEP_CLIENT_SECRET", "s",
+        "AEP_ORG_ID", "ORG@AdobeOrg"));
+    assertThat(env.aep().toString()).contains("https://dcs.adobedc.net/collection/x").doesNotContain("hunter2")
+        .doesNotContain("user");
+  }
 }
