@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,9 +28,12 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,6 +41,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -460,10 +465,10 @@ public final class Demo implements Callable<Integer> {
       try {
         admin.deleteConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS);
         return;
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         last = e;
         Thread.sleep(200); // the broker may not have processed the consumer's leave yet
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         last = e;
       }
     }
@@ -502,7 +507,7 @@ public final class Demo implements Callable<Integer> {
         }
       }
       producer.flush();
-    } catch (InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
+    } catch (InterruptedException | InterruptException e) {
       Thread.currentThread().interrupt();
     }
   }
@@ -544,10 +549,10 @@ public final class Demo implements Callable<Integer> {
 
   /** Records in the topic: the sum of its partitions' end offsets. */
   private static long endOffset(Admin admin, String topic) throws Exception {
-    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new java.util.HashMap<>();
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
         .forEach(p -> request.put(new TopicPartition(topic, p.partition()),
-            org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            OffsetSpec.latest()));
     return admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values().stream()
         .mapToLong(r -> r.offset()).sum();
   }
