@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,6 +78,8 @@ import picocli.CommandLine.Option;
         "2:usage or configuration error"})
 public final class Demo implements Callable<Integer> {
   static final long MAX_LATENCY_MS = 60_000;
+  static final int MAX_PARTITIONS = 1_000;
+  private static final int USAGE = 2;
 
   @Option(names = "--records", description = "sample events to produce (embedded Kafka); default ${DEFAULT-VALUE}")
   long records = 200_000;
@@ -133,20 +136,29 @@ public final class Demo implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Demo()).execute(args));
+    System.exit(commandLine(new Demo()).execute(args));
   }
 
-  /** For tests: runs the command with the process environment and returns its exit code. */
-  public static int run(String... args) {
-    return new CommandLine(new Demo()).execute(args);
+  /**
+   * For tests: runs the command as if {@code environment} were the process environment (pass an empty map for the
+   * embedded defaults, whatever the machine running the test has exported) and returns its exit code.
+   */
+  public static int run(Map<String, String> environment, PrintStream out, PrintStream err, String... args) {
+    return commandLine(new Demo(environment, out, err)).execute(args);
   }
 
-  /** For tests: runs the command as if {@code environment} were the process environment. */
-  static int run(Map<String, String> environment, PrintStream out, PrintStream err, String... args) {
-    CommandLine cmd = new CommandLine(new Demo(environment, out, err));
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-    return cmd.execute(args);
+  /** The command: a bad option is one line on the error stream and exit status 2, not picocli's usage page. */
+  private static CommandLine commandLine(Demo demo) {
+    CommandLine cmd = new CommandLine(demo);
+    cmd.setOut(new PrintWriter(demo.out, true));
+    cmd.setErr(new PrintWriter(demo.err, true));
+    cmd.setParameterExceptionHandler((e, args) -> {
+      String hint = e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+          ? " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)" : "";
+      demo.err.println("demo: " + e.getMessage() + hint + "; ./demo --help lists the options");
+      return USAGE;
+    });
+    return cmd;
   }
 
   @Override
@@ -159,9 +171,12 @@ public final class Demo implements Callable<Integer> {
       return 2;
     }
     String problem = usageProblem(env);
+    if (problem == null) {
+      problem = clientSettingsProblem(env);
+    }
     if (problem != null) {
       err.println("demo: " + problem);
-      return 2;
+      return USAGE;
     }
     return env.kafka() == null ? runEmbeddedKafka(env) : runRealKafka(env);
   }
@@ -170,6 +185,21 @@ public final class Demo implements Callable<Integer> {
   private String usageProblem(DemoEnvironment env) {
     if (aepLatencyMs < 0 || aepLatencyMs > MAX_LATENCY_MS) {
       return "--aep-latency-ms must be 0 to " + MAX_LATENCY_MS + ", got " + aepLatencyMs;
+    }
+    if (records < 0) {
+      return "--records must be 0 or more, got " + records;
+    }
+    if (rate < 0) {
+      return "--rate must be 0 (as fast as possible) or more, got " + rate;
+    }
+    if (partitions < 1 || partitions > MAX_PARTITIONS) {
+      return "--partitions must be 1 to " + MAX_PARTITIONS + ", got " + partitions;
+    }
+    if (durationSeconds < 1) {
+      return "--duration must be 1 second or more, got " + durationSeconds;
+    }
+    if (timeoutSeconds < 1) {
+      return "--timeout must be 1 second or more, got " + timeoutSeconds;
     }
     if (env.aep() != null && simulateAep) {
       return "--simulate-aep asks for the in-process simulator, but AEP_INLET_URL and its credentials are set:"
@@ -190,13 +220,42 @@ public final class Demo implements Callable<Integer> {
     return null;
   }
 
+  /**
+   * The client's own verdict on the options and AEP_* settings, checked before anything starts: its setters check
+   * each range (named here by the option that set it), and against the real AEP {@code build()} checks the URLs
+   * together (a client built and closed at once; it does no I/O until the first send).
+   */
+  private String clientSettingsProblem(DemoEnvironment env) {
+    AepStreamingClientBuilder probe = AepStreamingClient.builder();
+    Map<String, Runnable> options = new LinkedHashMap<>();
+    options.put("--batch-records", () -> probe.maxBatchRecords(batchRecords));
+    options.put("--linger-ms", () -> probe.linger(Duration.ofMillis(lingerMs)));
+    options.put("--in-flight", () -> probe.maxInFlightRequests(inFlight));
+    for (Map.Entry<String, Runnable> option : options.entrySet()) {
+      try {
+        option.getValue().run();
+      } catch (IllegalArgumentException e) {
+        return option.getKey() + ": " + e.getMessage();
+      }
+    }
+    if (env.aep() != null) {
+      try {
+        clientBuilder(env, null, new OutcomeCounter()).build().close();
+      } catch (IllegalArgumentException e) {
+        return "the AEP_* settings: " + e.getMessage();
+      }
+    }
+    return null;
+  }
+
+  /** {@code simulator}: the in-process AEP, or null against the real one (and when only checking the settings). */
   private AepStreamingClientBuilder clientBuilder(DemoEnvironment env, AepSimulator simulator,
       OutcomeCounter outcomes) {
     AepStreamingClientBuilder builder = AepStreamingClient.builder().clientName("demo")
         .maxBatchRecords(batchRecords).linger(Duration.ofMillis(lingerMs)).maxInFlightRequests(inFlight)
         .deliveryListener(outcomes);
     if (env.aep() == null) {
-      return builder.inletUrl(simulator.inletUrl());
+      return simulator == null ? builder : builder.inletUrl(simulator.inletUrl());
     }
     DemoEnvironment.Aep aep = env.aep();
     AepAuth.OAuth auth = AepAuth.oauth(aep.clientId(), aep.clientSecret(), aep.orgId());

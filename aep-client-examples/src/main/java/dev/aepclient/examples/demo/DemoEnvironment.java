@@ -2,8 +2,6 @@ package dev.aepclient.examples.demo;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +22,7 @@ record DemoEnvironment(Aep aep, Kafka kafka) {
       String imsUrl, String schemaId, String datasetId) {
     @Override
     public String toString() {
-      return "AEP " + withoutUserInfo(inletUrl) + " (org " + orgId + ", sandbox " + (sandbox == null ? "default" : sandbox) + ")";
+      return "AEP " + inletUrl + " (org " + orgId + ", sandbox " + (sandbox == null ? "default" : sandbox) + ")";
     }
   }
 
@@ -51,6 +49,8 @@ record DemoEnvironment(Aep aep, Kafka kafka) {
       if (anySet(env, SAMPLE_IDS)) {
         requireAll(env, SAMPLE_IDS, "your own schema in the sample events");
       }
+      refuseUserInfo(env, "AEP_INLET_URL");
+      refuseUserInfo(env, "AEP_IMS_URL");
       aep = new Aep(env.get("AEP_INLET_URL"), env.get("AEP_CLIENT_ID"), env.get("AEP_CLIENT_SECRET"),
           env.get("AEP_ORG_ID"), blankToNull(env.get("AEP_SANDBOX")), blankToNull(env.get("AEP_SCOPES")),
           blankToNull(env.get("AEP_IMS_URL")), blankToNull(env.get("AEP_SCHEMA_ID")),
@@ -69,7 +69,8 @@ record DemoEnvironment(Aep aep, Kafka kafka) {
               + e.getMessage());
         }
       }
-      String group = env.getOrDefault("KAFKA_GROUP_ID", "aep-client-demo");
+      String group = blankToNull(env.get("KAFKA_GROUP_ID"));
+      group = group == null ? "aep-client-demo" : group;
       kafka = new Kafka(env.get("KAFKA_BOOTSTRAP_SERVERS"), env.get("KAFKA_TOPIC"), group,
           blankToNull(env.get("KAFKA_DLQ_TOPIC")), client);
     }
@@ -93,14 +94,17 @@ record DemoEnvironment(Aep aep, Kafka kafka) {
     }
   }
 
-  /** The URL for display: a user and password in it stay out of the demo's output. */
-  static String withoutUserInfo(String url) {
-    try {
-      URI uri = new URI(url);
-      return uri.getRawUserInfo() == null ? url
-          : new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getRawPath(), null, null).toString();
-    } catch (URISyntaxException e) {
-      return "(an inlet URL that is not a URL)";
+  /**
+   * A user and password belong in no AEP URL (credentials go in AEP_CLIENT_ID/SECRET); the URL is never echoed. Any
+   * '@' counts: AEP's inlet and IMS URLs hold none, and a password may itself hold '@', ':', '/' or spaces, which
+   * make a URL parser see no user info at all.
+   */
+  private static void refuseUserInfo(Map<String, String> env, String name) {
+    String url = env.get(name);
+    if (url != null && url.indexOf('@') >= 0) {
+      throw new IllegalArgumentException(name + " holds an '@', as in user:password@host; AEP takes no user or"
+          + " password in its URLs, and the demo would print them: remove them (the client authenticates with"
+          + " AEP_CLIENT_ID and AEP_CLIENT_SECRET)");
     }
   }
 

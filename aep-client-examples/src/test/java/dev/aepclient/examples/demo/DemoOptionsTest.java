@@ -6,6 +6,7 @@ import dev.aepclient.AepMessage;
 import dev.aepclient.AepStreamingClient;
 import dev.aepclient.testkit.AepSimulator;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -64,5 +65,46 @@ class DemoOptionsTest {
       }
       assertThat(simulator.acceptedIds()).containsOnlyKeys("held-0", "held-1", "held-2");
     }
+  }
+
+  /** A usage error: exit 2, one line on stderr, nothing on stdout (so nothing was started). */
+  private static void assertOneLineUsageError(DemoRun run, String expected) {
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+    assertThat(run.err()).as(run.toString()).startsWith("demo: ").contains(expected).endsWith("\n")
+        .hasLineCount(1);
+    assertThat(run.out()).as(run.toString()).isEmpty();
+  }
+
+  @Test
+  void badOptionValues_areOneLineUsageErrors_beforeAnythingStarts() {
+    assertOneLineUsageError(DemoRun.of(Map.of(), "--records", "abc"), "'abc' is not a long");
+    assertOneLineUsageError(DemoRun.of(Map.of(), "--recordz", "5"), "did you mean --records?");
+    assertOneLineUsageError(DemoRun.of(Map.of(), "--records", "-1"), "--records must be 0 or more, got -1");
+    assertOneLineUsageError(DemoRun.of(Map.of(), "--rate", "-5"), "--rate must be 0");
+    assertOneLineUsageError(DemoRun.of(Map.of(), "--partitions", "0"), "--partitions must be 1 to 1000, got 0");
+    assertOneLineUsageError(DemoRun.of(Map.of(), "--timeout", "0"), "--timeout must be 1 second or more");
+    assertOneLineUsageError(DemoRun.of(Map.of(), "--duration", "-1"), "--duration must be 1 second or more");
+    assertOneLineUsageError(DemoRun.of(Map.of(), "--batch-records", "0"), "--batch-records: maxBatchRecords");
+    assertOneLineUsageError(DemoRun.of(Map.of(), "--in-flight", "0"), "--in-flight: maxInFlightRequests");
+    assertOneLineUsageError(DemoRun.of(Map.of(), "--linger-ms", "-1"), "--linger-ms: linger");
+  }
+
+  @Test
+  void aepSettingsTheClientRefuses_areOneLineUsageErrors_beforeAnythingStarts() {
+    Map<String, String> plainHttp = new HashMap<>(REAL_AEP);
+    plainHttp.put("AEP_INLET_URL", "http://dcs.adobedc.net/collection/x");
+    assertOneLineUsageError(DemoRun.of(plainHttp), "uses plain http");
+    Map<String, String> notAUrl = new HashMap<>(REAL_AEP);
+    notAUrl.put("AEP_INLET_URL", "dcs.adobedc.net/collection/x");
+    assertOneLineUsageError(DemoRun.of(notAUrl), "is not an http(s) URL");
+  }
+
+  @Test
+  void passwordInTheInletUrl_isRefused_andNeverPrinted() {
+    Map<String, String> env = new HashMap<>(REAL_AEP);
+    env.put("AEP_INLET_URL", "https://user:p@ss-hunter2@dcs.adobedc.net/collection/x");
+    DemoRun run = DemoRun.of(env, "--records", "10");
+    assertOneLineUsageError(run, "AEP_INLET_URL holds an '@'");
+    assertThat(run.toString()).doesNotContain("hunter2").doesNotContain("not-a-secret");
   }
 }
