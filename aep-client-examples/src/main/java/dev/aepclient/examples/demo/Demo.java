@@ -41,6 +41,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.header.Header;
@@ -391,6 +392,16 @@ public final class Demo implements Callable<Integer> {
     // Simulated: a group of its own, so the user's group never sees a commit for data that reached no AEP.
     String group = simulated ? "aep-client-demo-simulated-" + UUID.randomUUID().toString().substring(0, 8)
         : k.groupId();
+    Properties adminProps = new Properties();
+    adminProps.putAll(k.client());
+    adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrapServers());
+    Admin admin;
+    try {
+      admin = Admin.create(adminProps); // checks the bootstrap servers and the client settings; connects later
+    } catch (KafkaException e) {
+      err.println("demo: KAFKA_BOOTSTRAP_SERVERS or KAFKA_CLIENT_PROPERTIES: " + messages(e));
+      return USAGE;
+    }
     printf("aep-client demo: Kafka %s topic %s (group %s) → AepKafkaForwarder → %s, %s%n", k.bootstrapServers(),
         k.topic(), group, simulated ? "AepSimulator (in-process" + latencyNote() + ")" : env.aep(),
         untilCaughtUp ? "until the consumer lag is 0 (at most " + timeoutSeconds + " s)"
@@ -400,17 +411,13 @@ public final class Demo implements Callable<Integer> {
           + " touched, and dead letters are counted, not written%s%n", group, k.groupId(),
           k.deadLetterTopic() == null ? "" : " (nothing goes to " + k.deadLetterTopic() + ")");
     }
-    Properties adminProps = new Properties();
-    adminProps.putAll(k.client());
-    adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrapServers());
     Map<String, Integer> reasons = new ConcurrentHashMap<>();
     OutcomeCounter outcomes = new OutcomeCounter();
     boolean writesDeadLetters = !simulated && k.deadLetterTopic() != null;
-    try (AepSimulator simulator = simulated ? startSimulator() : null;
+    try (admin; AepSimulator simulator = simulated ? startSimulator() : null;
         AepStreamingClient client = clientBuilder(env, simulator, outcomes).build();
         KafkaProducer<byte[], byte[]> dlqProducer = writesDeadLetters
-            ? bytesProducer(k.bootstrapServers(), k.client()) : null;
-        Admin admin = Admin.create(adminProps)) {
+            ? bytesProducer(k.bootstrapServers(), k.client()) : null) {
       AepKafkaForwarder.Builder<byte[], byte[]> builder = AepKafkaForwarder.builder(
           bytesConsumer(k.bootstrapServers(), group, k.client()), client).topics(k.topic())
           .commitInterval(Duration.ofMillis(200));
@@ -485,6 +492,17 @@ public final class Demo implements Callable<Integer> {
       }
       return ok ? 0 : 1;
     }
+  }
+
+  /** An exception's messages down its causes, on one line ("Failed to create new KafkaAdminClient" says little). */
+  private static String messages(Throwable e) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable t = e; t != null && text.length() < 500; t = t.getCause()) {
+      if (t.getMessage() != null && text.indexOf(t.getMessage()) < 0) {
+        text.append(text.length() == 0 ? "" : ": ").append(t.getMessage().replaceAll("\\s+", " "));
+      }
+    }
+    return text.length() == 0 ? e.getClass().getSimpleName() : text.toString();
   }
 
   private void printFailures(OutcomeCounter outcomes) {

@@ -107,4 +107,14 @@ class DemoOptionsTest {
     assertOneLineUsageError(run, "AEP_INLET_URL holds an '@'");
     assertThat(run.toString()).doesNotContain("hunter2").doesNotContain("not-a-secret");
   }
+
+  @Test
+  void kafkaSettingsTheClientRefuses_areOneLineUsageErrors_beforeAnythingStarts() {
+    Map<String, String> env = new HashMap<>(REAL_AEP);
+    env.put("KAFKA_BOOTSTRAP_SERVERS", "no-port-here");
+    env.put("KAFKA_TOPIC", "events");
+    assertOneLineUsageError(DemoRun.of(env, "--duration", "5"),
+        "KAFKA_BOOTSTRAP_SERVERS or KAFKA_CLIENT_PROPERTIES: Failed to create new KafkaAdminClient: Invalid url in"
+            + " bootstrap.servers: no-port-here");
+  }
 }
