@@ -1,5 +1,6 @@
 package dev.aepclient.examples.demo;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,6 @@ import org.apache.kafka.common.TopicPartition;
  * consumer starts there). Not thread-safe; the {@link Admin} stays the caller's.
  */
 final class ConsumerLag {
-  private static final long TIMEOUT_SECONDS = 10;
-
   private final Admin admin;
   private final String topic;
   private final String group;
@@ -29,17 +28,18 @@ final class ConsumerLag {
   }
 
   /**
-   * The lag now.
+   * The lag now, asked within {@code timeout} (its three broker round trips together).
    *
    * @throws Exception when the broker cannot tell (timeout, unknown topic, no authorization)
    */
-  long current() throws Exception {
+  long current(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
     List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
-        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic).partitions().stream()
+        .get(remaining(deadline), TimeUnit.NANOSECONDS).get(topic).partitions().stream()
         .map(p -> new TopicPartition(topic, p.partition())).toList();
     Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-        .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    Map<TopicPartition, Long> end = offsets(partitions, OffsetSpec.latest());
+        .partitionsToOffsetAndMetadata().get(remaining(deadline), TimeUnit.NANOSECONDS);
+    Map<TopicPartition, Long> end = offsets(partitions, OffsetSpec.latest(), deadline);
     Map<TopicPartition, Long> earliest = null;
     long lag = 0;
     for (TopicPartition tp : partitions) {
@@ -48,7 +48,7 @@ final class ConsumerLag {
       if (c != null) {
         from = c.offset();
       } else {
-        earliest = earliest == null ? offsets(partitions, OffsetSpec.earliest()) : earliest;
+        earliest = earliest == null ? offsets(partitions, OffsetSpec.earliest(), deadline) : earliest;
         from = earliest.get(tp);
       }
       lag += Math.max(0, end.get(tp) - from);
@@ -56,12 +56,17 @@ final class ConsumerLag {
     return lag;
   }
 
-  private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec) throws Exception {
+  private static long remaining(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
+  }
+
+  private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec, long deadline)
+      throws Exception {
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     partitions.forEach(tp -> request.put(tp, spec));
     Map<TopicPartition, Long> result = new HashMap<>();
     for (Map.Entry<TopicPartition, ListOffsetsResultInfo> e : admin.listOffsets(request).all()
-        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).entrySet()) {
+        .get(remaining(deadline), TimeUnit.NANOSECONDS).entrySet()) {
       result.put(e.getKey(), e.getValue().offset());
     }
     return result;

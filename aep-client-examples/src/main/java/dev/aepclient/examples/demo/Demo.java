@@ -80,6 +80,9 @@ import picocli.CommandLine.Option;
 public final class Demo implements Callable<Integer> {
   static final long MAX_LATENCY_MS = 60_000;
   static final int MAX_PARTITIONS = 1_000;
+  private static final Duration LAG_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration FINAL_LAG_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(5);
   private static final int USAGE = 2;
 
   @Option(names = "--records", description = "sample events to produce (embedded Kafka); default ${DEFAULT-VALUE}")
@@ -336,7 +339,7 @@ public final class Demo implements Callable<Integer> {
         while (!done && System.nanoTime() < deadline && !forwarder.isTerminated()) {
           progress.print(forwarder.metrics(), System.nanoTime() - start, -1);
           if (!producer.isAlive()) {
-            done = lagOrUnknown(lag) == 0 && endOffset(admin, topic) == records;
+            done = lagOrUnknown(lag, LAG_TIMEOUT) == 0 && endOffset(admin, topic) == records;
           }
           if (!done) {
             Thread.sleep(250); // the progress line's refresh period
@@ -414,7 +417,9 @@ public final class Demo implements Callable<Integer> {
     Map<String, Integer> reasons = new ConcurrentHashMap<>();
     OutcomeCounter outcomes = new OutcomeCounter();
     boolean writesDeadLetters = !simulated && k.deadLetterTopic() != null;
-    try (admin; AepSimulator simulator = simulated ? startSimulator() : null;
+    // Closed with a bound: Admin.close() waits for every call still pending, a minute each when the broker is gone.
+    try (AutoCloseable closesAdmin = () -> admin.close(ADMIN_CLOSE_TIMEOUT);
+        AepSimulator simulator = simulated ? startSimulator() : null;
         AepStreamingClient client = clientBuilder(env, simulator, outcomes).build();
         KafkaProducer<byte[], byte[]> dlqProducer = writesDeadLetters
             ? bytesProducer(k.bootstrapServers(), k.client()) : null) {
@@ -444,10 +449,14 @@ public final class Demo implements Callable<Integer> {
       long currentLag = -1;
       long lagCheckedAt = 0;
       boolean caughtUp = false;
+      boolean kafkaAnswered = false;
       while (System.nanoTime() < end && !forwarder.isTerminated()) {
         long now = System.nanoTime();
         if (now - lagCheckedAt >= 1_000_000_000L || untilCaughtUp) { // a broker round trip: not every refresh
-          currentLag = lagOrUnknown(lag);
+          // Asked within what is left of the run (at least a second), so an unreachable broker cannot stretch it.
+          Duration left = Duration.ofNanos(Math.max(1_000_000_000L, end - now));
+          currentLag = lagOrUnknown(lag, left.compareTo(LAG_TIMEOUT) < 0 ? left : LAG_TIMEOUT);
+          kafkaAnswered |= currentLag >= 0;
           lagCheckedAt = now;
         }
         progress.print(forwarder.metrics(), now - start, currentLag);
@@ -461,7 +470,7 @@ public final class Demo implements Callable<Integer> {
       forwarder.close();
       removeHook(closeOnCtrlC);
       AepKafkaMetrics metrics = forwarder.metrics();
-      long finalLag = lagOrUnknown(lag); // after the final commit of close()
+      long finalLag = lagOrUnknown(lag, FINAL_LAG_TIMEOUT); // after the final commit of close()
       progress.printNow(metrics, elapsed, finalLag);
       progress.end();
       forwarder.failure().ifPresent(e -> out.println("forwarder failed: " + e.getMessage()));
@@ -482,8 +491,14 @@ public final class Demo implements Callable<Integer> {
           finalLag < 0 ? "unknown" : String.format(Locale.ROOT, "%,d", finalLag), group);
       printf("  ran                  %12.1f s%n", seconds(elapsed));
       clientFigures(metrics.client());
-      boolean ok = forwarder.failure().isEmpty() && outcomes.failed() == 0 && (!untilCaughtUp || caughtUp);
-      if (untilCaughtUp) {
+      // Kafka never told the lag: nothing read can be vouched for (an unreachable broker reads nothing, fails nothing).
+      kafkaAnswered |= finalLag >= 0;
+      boolean ok = forwarder.failure().isEmpty() && outcomes.failed() == 0 && (!untilCaughtUp || caughtUp)
+          && kafkaAnswered;
+      if (!kafkaAnswered) {
+        out.println("  NOT accounted for: Kafka did not tell the consumer lag; check KAFKA_BOOTSTRAP_SERVERS and"
+            + " KAFKA_CLIENT_PROPERTIES");
+      } else if (untilCaughtUp) {
         out.println(caughtUp ? "  caught up: consumer lag 0, every record read is accounted for"
             : "  NOT caught up within --timeout " + timeoutSeconds + " s");
       } else {
@@ -524,9 +539,9 @@ public final class Demo implements Callable<Integer> {
     return aepLatencyMs > 0 ? ", holding each request " + aepLatencyMs + " ms" : "";
   }
 
-  private static long lagOrUnknown(ConsumerLag lag) throws InterruptedException {
+  private static long lagOrUnknown(ConsumerLag lag, Duration timeout) throws InterruptedException {
     try {
-      return lag.current();
+      return lag.current(timeout);
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aepclient.testkit.AepSimulator;
 import dev.aepclient.testkit.kafka.EmbeddedKafkaBroker;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,5 +148,32 @@ class DemoRealKafkaTest {
     assertThat(p50.find()).isTrue();
     assertThat(Double.parseDouble(p50.group(1))).isGreaterThanOrEqualTo(50.0);
     assertThat(List.of(run.out().split("\n"))).noneMatch(l -> l.startsWith("forwarder failed"));
+  }
+
+  @Test
+  void unreachableKafka_isNotAccountedFor_andDoesNotStretchTheRun() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort(); // nothing listens there once closed
+    }
+    Map<String, String> env = new HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + closedPort);
+    env.put("KAFKA_TOPIC", "orders");
+    env.put("AEP_INLET_URL", "https://dcs.adobedc.net/collection/never-posted-to"); // nothing is read, none sent
+    env.put("AEP_CLIENT_ID", "demo-client");
+    env.put("AEP_CLIENT_SECRET", "not-a-secret");
+    env.put("AEP_ORG_ID", "ACME@AdobeOrg");
+
+    DemoRun run = DemoRun.of(env, "--duration", "1");
+
+    // Read nothing and failed nothing, but that vouches for no record: not 0.
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.out()).containsPattern("consumer lag +unknown")
+        .contains("NOT accounted for: Kafka did not tell the consumer lag")
+        .doesNotContain("every record read is accounted for");
+    // Each lag question is bounded by what is left of --duration 1 (at least 1 s), not 10 s.
+    Matcher ran = Pattern.compile("ran +([0-9.]+) s").matcher(run.out());
+    assertThat(ran.find()).as(run.out()).isTrue();
+    assertThat(Double.parseDouble(ran.group(1))).isLessThan(8.0);
   }
 }
