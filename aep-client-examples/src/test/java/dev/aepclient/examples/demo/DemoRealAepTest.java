@@ -61,6 +61,7 @@ class DemoRealAepTest {
         .contains("400 XDM header missing")
         .contains("every record accounted for")
         .doesNotContain("AepSimulator"); // no simulator started, none named
+    assertThat(run.toString()).doesNotContain("stand-in-secret");
     // What the stand-in saw agrees, though it received some messages twice and counted them twice on the wire.
     assertThat(standIn.acceptedIds()).hasSize(5_998);
     assertThat(standIn.duplicates()).isPositive();
@@ -75,6 +76,7 @@ class DemoRealAepTest {
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
     assertThat(run.out()).containsPattern("delivered +0 ").containsPattern("failed +[1-9][0-9,]* +\\{AUTHENTICATION=")
         .contains("NOT every record is accounted for");
+    assertThat(run.toString()).doesNotContain("wrong-secret");
     assertThat(standIn.acceptedCount()).isZero();
   }
 }

@@ -172,4 +172,26 @@ class DemoScriptTest {
     assertThat(Files.readString(mvnLog)).startsWith(repo + " | ");
     assertThat(javaCall()).contains("arg=" + repo.resolve("aep-client-examples/target/classes") + ":" + dependency);
   }
+
+  @Test
+  void buildsAndRuns_withoutHomeSet() throws Exception {
+    Run run = demoWithout("HOME"); // cron, env -i
+
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output()).doesNotContain("unbound variable");
+    assertThat(builds()).isEqualTo(1);
+    assertThat(javaCall()).contains("arg=dev.aepclient.examples.demo.Demo");
+  }
+
+  private Run demoWithout(String variable) throws Exception {
+    Files.deleteIfExists(javaLog);
+    ProcessBuilder pb = new ProcessBuilder(repo.resolve("demo").toString()).directory(caller.toFile())
+        .redirectErrorStream(true);
+    pb.environment().putAll(env);
+    pb.environment().remove(variable);
+    Process process = pb.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return new Run(process.exitValue(), output);
+  }
 }
