@@ -21,7 +21,15 @@ class DemoOptionsTest {
   void latencyOutsideItsRange_isRefused() {
     DemoRun run = DemoRun.of(Map.of(), "--aep-latency-ms", "60001");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("--aep-latency-ms must be 0 to 60000, got 60001");
+    assertThat(run.err()).contains("--aep-latency-ms must be 0 to 5000, got 60001");
+  }
+
+  @Test
+  void latencyPastTheClientsRequestTimeout_isRefused() {
+    // Held 30 s, every request would time out (the client's request timeout), be retried, and the run would end
+    // in failures after the 2-minute delivery timeout: a demo of nothing but timeouts.
+    assertOneLineUsageError(DemoRun.of(Map.of(), "--aep-latency-ms", "30000", "--records", "0"),
+        "--aep-latency-ms must be 0 to 5000, got 30000");
   }
 
   @Test
