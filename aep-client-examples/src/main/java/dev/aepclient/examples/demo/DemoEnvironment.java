@@ -49,6 +49,8 @@ record DemoEnvironment(Aep aep, Kafka kafka) {
       if (anySet(env, SAMPLE_IDS)) {
         requireAll(env, SAMPLE_IDS, "your own schema in the sample events");
       }
+      refuseUserInfo(env, "AEP_INLET_URL");
+      refuseUserInfo(env, "AEP_IMS_URL");
       aep = new Aep(env.get("AEP_INLET_URL"), env.get("AEP_CLIENT_ID"), env.get("AEP_CLIENT_SECRET"),
           env.get("AEP_ORG_ID"), blankToNull(env.get("AEP_SANDBOX")), blankToNull(env.get("AEP_SCOPES")),
           blankToNull(env.get("AEP_IMS_URL")), blankToNull(env.get("AEP_SCHEMA_ID")),
@@ -67,7 +69,8 @@ record DemoEnvironment(Aep aep, Kafka kafka) {
               + e.getMessage());
         }
       }
-      String group = env.getOrDefault("KAFKA_GROUP_ID", "aep-client-demo");
+      String group = blankToNull(env.get("KAFKA_GROUP_ID"));
+      group = group == null ? "aep-client-demo" : group;
       kafka = new Kafka(env.get("KAFKA_BOOTSTRAP_SERVERS"), env.get("KAFKA_TOPIC"), group,
           blankToNull(env.get("KAFKA_DLQ_TOPIC")), client);
     }
@@ -88,6 +91,20 @@ record DemoEnvironment(Aep aep, Kafka kafka) {
     if (!missing.isEmpty()) {
       throw new IllegalArgumentException("to use " + what + " set " + String.join(", ", names) + "; missing: "
           + String.join(", ", missing) + " (or unset them all to use the embedded default)");
+    }
+  }
+
+  /**
+   * A user and password belong in no AEP URL (credentials go in AEP_CLIENT_ID/SECRET); the URL is never echoed. Any
+   * '@' counts: AEP's inlet and IMS URLs hold none, and a password may itself hold '@', ':', '/' or spaces, which
+   * make a URL parser see no user info at all.
+   */
+  private static void refuseUserInfo(Map<String, String> env, String name) {
+    String url = env.get(name);
+    if (url != null && url.indexOf('@') >= 0) {
+      throw new IllegalArgumentException(name + " holds an '@', as in user:password@host; AEP takes no user or"
+          + " password in its URLs, and the demo would print them: remove them (the client authenticates with"
+          + " AEP_CLIENT_ID and AEP_CLIENT_SECRET)");
     }
   }
 
