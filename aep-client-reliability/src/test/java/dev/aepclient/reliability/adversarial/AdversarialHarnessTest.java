@@ -28,6 +28,8 @@ import net.jqwik.api.Tag;
 @Tag("reliability")
 @Tag("adversarial")
 class AdversarialHarnessTest {
+  /** {@code -Dharness.survey=true}: print broken invariants of every trial instead of failing on the first. */
+  private static final boolean SURVEY = Boolean.getBoolean("harness.survey");
 
   @Property(shrinking = ShrinkingMode.BOUNDED)
   void everyPromiseHoldsUnderHostileSettingsAnswersAndCallers(@ForAll("trials") TrialSpec spec) throws Exception {
@@ -42,6 +44,9 @@ class AdversarialHarnessTest {
       String[] lines = log.split("\n");
       System.out.println("---- " + trial.name() + " log (last 80 lines) ----\n" + String.join("\n",
           Arrays.asList(lines).subList(Math.max(0, lines.length - 80), lines.length)));
+    }
+    if (SURVEY) {
+      return; // survey mode: report every broken trial, fail none (for listing what an old core breaks)
     }
     assertThat(broken).as("invariants broken in trial %s with %s", trial.name(), spec).isEmpty();
   }
@@ -114,8 +119,9 @@ class AdversarialHarnessTest {
     Arbitrary<Integer> latency = Arbitraries.of(0, 5, 40);
     Arbitrary<Integer> jitter = Arbitraries.of(0, 20);
     Arbitrary<Boolean> rateLimited = Arbitraries.of(false, false, false, true);
-    Arbitrary<List<ServerFault>> faults = allowed(ServerFault.class, f -> f.defects).list().ofMinSize(0).ofMaxSize(3);
-    Arbitrary<Integer> percent = Arbitraries.of(0, 10, 30, 30, 100);
+    // one to three kinds; a share of 100 % is a storm (every request fails), where the back-off must show
+    Arbitrary<List<ServerFault>> faults = allowed(ServerFault.class, f -> f.defects).list().ofMinSize(1).ofMaxSize(3);
+    Arbitrary<Integer> percent = Arbitraries.of(0, 10, 30, 60, 100, 100);
     Arbitrary<ImsFault> ims = allowed(ImsFault.class, f -> f.defects);
     Arbitrary<Boolean> shortTokens = Arbitraries.of(false, true);
     return Combinators.combine(seed, latency, jitter, rateLimited, faults, percent, ims, shortTokens)
@@ -124,11 +130,11 @@ class AdversarialHarnessTest {
 
   Arbitrary<TrialSpec.CallPattern> callPattern() {
     Arbitrary<CallerStep> step = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(6, Arbitraries.just(CallerStep.SEND)),
+        net.jqwik.api.Tuple.of(8, Arbitraries.just(CallerStep.SEND)),
         net.jqwik.api.Tuple.of(4, allowed(CallerStep.class, s -> s.defects)));
-    Arbitrary<List<List<CallerStep>>> threads = step.list().ofMinSize(1).ofMaxSize(4).list().ofMinSize(1)
+    Arbitrary<List<List<CallerStep>>> threads = step.list().ofMinSize(1).ofMaxSize(5).list().ofMinSize(1)
         .ofMaxSize(3);
-    Arbitrary<Integer> perSend = Arbitraries.integers().between(1, 4);
+    Arbitrary<Integer> perSend = Arbitraries.integers().between(1, 6);
     Arbitrary<Integer> pad = Arbitraries.of(20, 400, 3000);
     Arbitrary<CallbackKind> callback = Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(3, Arbitraries.just(CallbackKind.NONE)),

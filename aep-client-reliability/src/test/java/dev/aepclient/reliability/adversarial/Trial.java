@@ -18,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,9 +138,7 @@ final class Trial {
         return violations;
       }
       clientRef.set(client);
-      runCallers(client);
-      long closeBound = c.deliveryTimeoutMs() + c.requestTimeoutMs() + SLACK_MS;
-      timed("final close()", closeBound, client::close);
+      drive(client);
       AepClientMetrics metrics = client.metrics();
       summary = "sent " + metrics.messagesSent() + ", delivered " + metrics.messagesDelivered() + ", rejected "
           + metrics.messagesRejected() + ", failed " + metrics.messagesFailed() + ", requests "
@@ -180,6 +179,40 @@ final class Trial {
 
   // ---- callers ----
 
+  private long callersBoundMs() {
+    TrialSpec.ClientSettings c = spec.client();
+    long perStep = c.deliveryTimeoutMs() + c.requestTimeoutMs() + c.maxBlockMs() * 4 + SLACK_MS;
+    return perStep * 6 + 2_000;
+  }
+
+  /**
+   * Runs the callers, then a final {@code close()}, on a thread of their own: a client call that never returns (a
+   * flush in a callback that waits for itself) must break an invariant, not hang the harness.
+   */
+  private void drive(AepStreamingClient client) throws InterruptedException {
+    TrialSpec.ClientSettings c = spec.client();
+    long closeBound = c.deliveryTimeoutMs() + c.requestTimeoutMs() + SLACK_MS;
+    AtomicReference<String> stage = new AtomicReference<>("callers");
+    Thread driver = new Thread(() -> {
+      try {
+        runCallers(client);
+        stage.set("final close()");
+        timed("final close()", closeBound, client::close);
+        stage.set("done");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "trial-driver-" + name);
+    driver.setDaemon(true);
+    driver.start();
+    driver.join(callersBoundMs() + closeBound + 2_000);
+    if (driver.isAlive()) {
+      StackTraceElement[] stack = driver.getStackTrace();
+      violations.add("the trial hung in " + stage.get() + " at " + Arrays.toString(Arrays.copyOf(stack,
+          Math.min(12, stack.length))));
+    }
+  }
+
   private void runCallers(AepStreamingClient client) throws InterruptedException {
     TrialSpec.ClientSettings c = spec.client();
     List<List<CallerStep>> threads = spec.calls().threads();
@@ -201,8 +234,7 @@ final class Trial {
           currentStep.remove(thread);
         }));
       }
-      long perStep = c.deliveryTimeoutMs() + c.requestTimeoutMs() + c.maxBlockMs() * 4 + SLACK_MS;
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(perStep * 6 + 2_000);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(callersBoundMs());
       for (int t = 0; t < running.size(); t++) {
         try {
           running.get(t).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -360,7 +392,8 @@ final class Trial {
     } catch (IllegalStateException e) {
       // the documented refusal of flush/close from the client's own threads
     } catch (AepException e) {
-      if (!interrupted) {
+      // documented for an interrupted wait, which sets the flag again
+      if (!interrupted && !Thread.currentThread().isInterrupted()) {
         violations.add(what + " threw " + e + " on a thread that was not interrupted");
       }
     } catch (RuntimeException | Error e) {
@@ -411,7 +444,16 @@ final class Trial {
         violations.add("simulator acknowledged " + id + " but the client reported " + describe(r.error));
       }
     }
+    boolean noRequestAtAll = aep.requests().stream().noneMatch(q -> q.path().startsWith("/collection/"));
+    long earlyMs = spec.client().deliveryTimeoutMs() - SLACK_MS;
     for (Sent r : sent.values()) {
+      if (noRequestAtAll && r.error instanceof AepDeliveryException d && r.completions.get() == 1
+          && d.reason() != AepDeliveryException.Reason.BUFFER_FULL && d.reason() != AepDeliveryException.Reason.CLOSED
+          && d.reason() != AepDeliveryException.Reason.AUTHENTICATION
+          && TimeUnit.NANOSECONDS.toMillis(r.completedNanos - r.returnedNanos) < earlyMs) {
+        violations.add(r.id + " gave up before its deadline without a single request to the inlet: "
+            + describe(r.error));
+      }
       if (r.delivered && !accepted.containsKey(r.id)) {
         violations.add(r.id + " reported delivered but the simulator never accepted it");
       }
