@@ -22,7 +22,7 @@ import net.jqwik.api.Tag;
  * {@link Trial} checks every invariant. jqwik prints the seed of a failing trial and shrinks it to a minimal case
  * (bounded in time); rerun one with {@code -Djqwik.seeds.whenfixed=ALLOW} and {@code @Property(seed = "…")}.
  *
- * <p>CI runs {@code trials} tries (24 by default, about a minute); the long mode is {@code -Dtrials=2000}. Dimensions
+ * <p>CI runs {@code trials} tries (80 by default, under a minute); the long mode is {@code -Dtrials=2000}. Dimensions
  * that hit the issue-9 defects of the old core are left out until {@link KnownDefects#FIXED}.
  */
 @Tag("reliability")
@@ -65,7 +65,11 @@ class AdversarialHarnessTest {
   enum Backoff { USUAL, TINY, LONG, EQUAL, NEAR_DEADLINE }
 
   private static Set<Integer> defects(Backoff b) {
-    return b == Backoff.EQUAL || b == Backoff.NEAR_DEADLINE ? Set.of(1) : Set.of();
+    return switch (b) {
+      case EQUAL, NEAR_DEADLINE -> Set.of(1);
+      case LONG -> Set.of(3); // a back-off of seconds, not capped by the time left
+      default -> Set.of();
+    };
   }
 
   Arbitrary<TrialSpec.ClientSettings> clientSettings() {
@@ -81,7 +85,9 @@ class AdversarialHarnessTest {
     Arbitrary<BufferFullPolicy> policy = Arbitraries.of(BufferFullPolicy.class);
     Arbitrary<Long> maxBlock = Arbitraries.of(0L, 100L, 500L);
     Arbitrary<Boolean> gzip = Arbitraries.of(true, false);
-    Arbitrary<Double> rate = Arbitraries.of(0.0, 0.0, 5.0, 50.0);
+    // a client rate limit far below the load makes waits that outlast the delivery timeout on the old core (defect 3)
+    Arbitrary<Double> rate = KnownDefects.allowed(Set.of(3)) ? Arbitraries.of(0.0, 0.0, 5.0, 50.0)
+        : Arbitraries.of(0.0, 0.0, 50.0);
     Arbitrary<Boolean> oauth = Arbitraries.of(true, false);
     List<Arbitrary<Object>> parts = List.of(inFlight, linger, requestTimeout, spare, backoff, batchRecords,
         smallRequests, buffer, policy, maxBlock, gzip, rate, oauth).stream().map(a -> a.map(x -> (Object) x)).toList();
@@ -118,7 +124,9 @@ class AdversarialHarnessTest {
     Arbitrary<Long> seed = Arbitraries.longs();
     Arbitrary<Integer> latency = Arbitraries.of(0, 5, 40);
     Arbitrary<Integer> jitter = Arbitraries.of(0, 20);
-    Arbitrary<Boolean> rateLimited = Arbitraries.of(false, false, false, true);
+    // the server's limit answers Retry-After of 1 s or more, which the old core does not cap (defect 3)
+    Arbitrary<Boolean> rateLimited = KnownDefects.allowed(Set.of(3)) ? Arbitraries.of(false, false, false, true)
+        : Arbitraries.just(false);
     // one to three kinds; a share of 100 % is a storm (every request fails), where the back-off must show
     Arbitrary<List<ServerFault>> faults = allowed(ServerFault.class, f -> f.defects).list().ofMinSize(1).ofMaxSize(3);
     Arbitrary<Integer> percent = Arbitraries.of(0, 10, 30, 60, 100, 100);

@@ -4,12 +4,15 @@ import dev.aepclient.testkit.Fault;
 import java.time.Duration;
 import java.util.Set;
 
-/** An IMS fault a trial may queue for the client's token requests; {@code defects} as in {@link ServerFault}. */
+/**
+ * An IMS fault a trial may queue for the client's token requests; {@code defects} as in {@link ServerFault} (a token
+ * fetch that fails or waits is not capped by the messages' time left on the old core: defect 3).
+ */
 enum ImsFault {
   NONE(Set.of()),
-  FAILING_500(Set.of()),
-  UNAVAILABLE_503(Set.of()),
-  SLOW(Set.of()),
+  FAILING_500(Set.of(3)),
+  UNAVAILABLE_503(Set.of(3)),
+  SLOW(Set.of(3)),
   NEVER_ANSWERS(Set.of(3)),
   DROPS_CONNECTION(Set.of());
 

@@ -7,12 +7,14 @@ import java.util.Set;
 /**
  * A DCS fault a trial may draw, sized against the client's request timeout so that a slow answer is either clearly
  * inside it or clearly beyond it (an answer written just as the client gives up would make "acknowledged" ambiguous).
- * {@code defects} names the issue-9 items the fault hits on the old core (see {@link KnownDefects}).
+ * {@code defects} names the issue-9 items the fault hits on the old core (see {@link KnownDefects}); defect 3 (waits
+ * not capped by the time left) is hit by anything that makes the client wait long near the deadline: a Retry-After of
+ * a second or more, an answer that never comes or comes after the request timeout.
  */
 enum ServerFault {
   THROTTLE_NO_RETRY_AFTER(Set.of()),
   THROTTLE_RETRY_AFTER_0(Set.of(2)),
-  THROTTLE_RETRY_AFTER_1(Set.of()),
+  THROTTLE_RETRY_AFTER_1(Set.of(3)),
   THROTTLE_RETRY_AFTER_PAST_DATE(Set.of(2)),
   THROTTLE_RETRY_AFTER_FUTURE_DATE(Set.of(3)),
   THROTTLE_RETRY_AFTER_LARGE(Set.of(3)),
@@ -25,11 +27,11 @@ enum ServerFault {
   GATEWAY_TIMEOUT_504(Set.of()),
   DROP_CONNECTION(Set.of()),
   SLOW_BODY_WITHIN_TIMEOUT(Set.of()),
-  SLOW_BODY_BEYOND_TIMEOUT(Set.of()),
+  SLOW_BODY_BEYOND_TIMEOUT(Set.of(3)),
   DELAY_WITHIN_TIMEOUT(Set.of()),
-  HOLD_FOREVER(Set.of()),
+  HOLD_FOREVER(Set.of(3)),
   SHORT_207(Set.of(9)),
-  LONG_207(Set.of()),
+  LONG_207(Set.of(9)),
   GARBLED_207(Set.of()),
   MISSING_RESPONSES_207(Set.of()),
   ENTRY_429(Set.of(9)),
