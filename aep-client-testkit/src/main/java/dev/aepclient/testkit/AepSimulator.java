@@ -9,6 +9,7 @@ import dev.aepclient.testkit.internal.FaultPlan;
 import dev.aepclient.testkit.internal.ImsHandler;
 import dev.aepclient.testkit.internal.Recorder;
 import dev.aepclient.testkit.internal.RejectionRule;
+import dev.aepclient.testkit.internal.Responder;
 import dev.aepclient.testkit.internal.SelfSignedCertificate;
 import dev.aepclient.testkit.internal.SimulatorSettings;
 import dev.aepclient.testkit.internal.TokenStore;
@@ -54,15 +55,24 @@ import javax.net.ssl.X509TrustManager;
  * {@link #randomFaults} inject 429s, 5xx, delays, dropped connections, broken answers and token expiry, and the
  * read-back methods tell what it accepted, how often, and what it answered. Thread-safe. Starts in milliseconds
  * (HTTPS mode adds a freshly generated certificate); {@link #close()} stops it.
+ *
+ * <p><b>Realism.</b> By default it answers at once, without limits. {@link Builder#latency(Duration, Duration)} holds
+ * every DCS answer for a round trip (fixed plus seeded uniform jitter), {@link Builder#bandwidthBytesPerSecond(long)}
+ * queues request and answer bytes on one shared link of that speed, and {@link Builder#rateLimit(double, double)}
+ * throttles each inlet as AEP does (token buckets of requests/s and messages/s, 429 with {@code Retry-After} in
+ * whole seconds). Held answers wait on one timer thread, not on server threads, so hundreds of requests in flight
+ * cost no more threads. {@link AepSimulatorMain} runs one in its own process for benchmarks that measure the client
+ * alone.
+ *
+ * <p><b>JVM-wide setting.</b> The JDK's HTTP server has no per-server switch for {@code TCP_NODELAY}: it reads the
+ * system property {@value #NODELAY_PROPERTY} once per JVM. Without it, the client's delayed ACK stalls every answer
+ * by ~40 ms, so the first {@link Builder#start()} in a JVM sets it to {@code true} unless it is already set (set it
+ * to {@code false} yourself before the first start to keep Nagle's algorithm); this affects every
+ * {@code com.sun.net.httpserver} server of the JVM that is created afterwards. Loading this class sets nothing.
  */
 public final class AepSimulator implements AutoCloseable {
-  static {
-    // The JDK server writes headers and body in separate segments; with Nagle's algorithm on, the client's
-    // delayed ACK then stalls every answer by ~40 ms. The server reads this once, when it is first used.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
+  /** The JDK HTTP server's JVM-wide {@code TCP_NODELAY} switch; see the class comment. */
+  public static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
   /** The inlet every simulator serves unless told otherwise; unauthenticated. */
   public static final String DEFAULT_INLET = "inlet-1";
@@ -73,12 +83,18 @@ public final class AepSimulator implements AutoCloseable {
   private final SelfSignedCertificate certificate;
   private final TokenStore tokens;
   private final FaultPlan faults = new FaultPlan();
+  private final FaultPlan imsFaults = new FaultPlan();
+  private final Responder responder;
   private final Recorder recorder;
   private final List<RejectionRule> rules = new CopyOnWriteArrayList<>();
   private final ImsHandler ims;
   private final String baseUrl;
 
   private AepSimulator(SimulatorSettings settings) throws IOException {
+    if (System.getProperty(NODELAY_PROPERTY) == null) {
+      // Read by the JDK server once per JVM, when the first one starts: see the class comment.
+      System.setProperty(NODELAY_PROPERTY, "true");
+    }
     this.settings = settings;
     Clock clock = Clock.systemUTC();
     this.tokens = new TokenStore(clock);
@@ -101,10 +117,11 @@ public final class AepSimulator implements AutoCloseable {
           return t;
         }, new ThreadPoolExecutor.CallerRunsPolicy());
     server.setExecutor(executor);
+    responder = new Responder(executor);
     String host = "127.0.0.1";
     baseUrl = (settings.https() ? "https://" : "http://") + host + ":" + server.getAddress().getPort();
-    this.ims = new ImsHandler(settings, tokens, recorder, clock, () -> baseUrl);
-    server.createContext("/collection/", new DcsHandler(settings, tokens, faults, recorder, rules));
+    this.ims = new ImsHandler(settings, tokens, recorder, clock, () -> baseUrl, imsFaults, responder);
+    server.createContext("/collection/", new DcsHandler(settings, tokens, faults, recorder, rules, responder));
     server.createContext("/ims/", ims);
     server.start();
   }
@@ -225,9 +242,30 @@ public final class AepSimulator implements AutoCloseable {
     return this;
   }
 
-  /** Drops queued and random faults. */
+  /**
+   * The next IMS token requests meet these faults, one each, in order: {@link Fault#status} (IMS failing; with
+   * {@code Retry-After} if set), {@link Fault#delay} (IMS slow), {@link Fault#hold()} (IMS never answering, until
+   * this simulator closes), {@link Fault#dropConnection()}, {@link Fault#slowBody}. Other kinds are ignored.
+   */
+  public AepSimulator enqueueImsFaults(Fault... faults) {
+    this.imsFaults.enqueue(Arrays.asList(faults));
+    return this;
+  }
+
+  /**
+   * From now on each IMS token request meets a fault drawn at random, as {@link #randomFaults} does for DCS.
+   *
+   * @throws IllegalArgumentException if a probability is negative or they add up to more than 1
+   */
+  public AepSimulator randomImsFaults(long seed, Map<Fault, Double> mix) {
+    imsFaults.random(seed, new LinkedHashMap<>(mix));
+    return this;
+  }
+
+  /** Drops queued and random faults, DCS and IMS. */
   public void clearFaults() {
     faults.clear();
+    imsFaults.clear();
   }
 
   /** Every token issued so far expires now: the next request with one gets 403. */
@@ -262,6 +300,15 @@ public final class AepSimulator implements AutoCloseable {
     return recorder.acceptedIds();
   }
 
+  /**
+   * How many times each id was reported accepted to the client, in an answer written whole (not cut, not garbled,
+   * not missing its {@code responses}); needs {@link Builder#idPointer(String)}. A message accepted but not
+   * acknowledged may legitimately be reported failed by a client (it could not know); one acknowledged must not.
+   */
+  public Map<String, Integer> acknowledgedIds() {
+    return recorder.acknowledgedIds();
+  }
+
   /** How many times the message with this id was accepted. */
   public int timesAccepted(String id) {
     return recorder.timesAccepted(id);
@@ -292,9 +339,10 @@ public final class AepSimulator implements AutoCloseable {
     recorder.reset();
   }
 
-  /** Stops serving at once and releases the port and threads. Idempotent. */
+  /** Stops serving at once (held and waiting answers are dropped) and releases the port and threads. Idempotent. */
   @Override
   public void close() {
+    responder.close();
     server.stop(0);
     executor.shutdownNow();
   }
@@ -307,7 +355,8 @@ public final class AepSimulator implements AutoCloseable {
   /**
    * Configures a simulator. Defaults: HTTP on an ephemeral loopback port, one unauthenticated inlet
    * {@value #DEFAULT_INLET}, 1,000,000-byte request limit, validating mode, ids not extracted, accepted messages not
-   * kept, tokens valid 24 h, no required headers, 16 server threads. Not thread-safe.
+   * kept, tokens valid 24 h, no required headers, 16 server threads, no latency, no bandwidth cap, no rate limit.
+   * Not thread-safe.
    */
   public static final class Builder {
     private boolean https;
@@ -326,8 +375,70 @@ public final class AepSimulator implements AutoCloseable {
     private boolean validating = true;
     private boolean keepMessages;
     private boolean syncValidationSupported = true;
+    private Duration latency = Duration.ZERO;
+    private Duration jitter = Duration.ZERO;
+    private long seed;
+    private long bandwidthBytesPerSecond;
+    private double requestsPerSecond;
+    private double messagesPerSecond;
 
     private Builder() {}
+
+    /**
+     * Hold every DCS answer for a round trip of {@code fixed} plus a uniformly drawn {@code [0, jitter]} (seeded by
+     * {@link #seed}); default zero and zero. Waiting answers occupy no server thread.
+     *
+     * @throws IllegalArgumentException if either is null or negative, or their sum is above one hour
+     */
+    public Builder latency(Duration fixed, Duration jitter) {
+      if (fixed == null || jitter == null || fixed.isNegative() || jitter.isNegative()
+          || fixed.plus(jitter).compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("latency must be 0 to 1 h (fixed plus jitter), got " + fixed + " + "
+            + jitter);
+      }
+      this.latency = fixed;
+      this.jitter = jitter;
+      return this;
+    }
+
+    /** The seed of the latency jitter; default 0. Same seed, same order of requests: same delays. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * A bandwidth cap in bytes per second, shared by all DCS requests and answers (each answer is released when its
+     * request and answer bytes would have crossed one link of that speed); default 0, no cap.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder bandwidthBytesPerSecond(long bytesPerSecond) {
+      if (bytesPerSecond < 0) {
+        throw new IllegalArgumentException("bandwidthBytesPerSecond must not be negative, got " + bytesPerSecond);
+      }
+      this.bandwidthBytesPerSecond = bytesPerSecond;
+      return this;
+    }
+
+    /**
+     * A rate limit per inlet, as AEP's (about 1,000 requests/s and 10,000 messages/s): two token buckets, each
+     * holding one second's worth. A request over the limit is answered 429 with {@code Retry-After} in whole
+     * seconds (at least 1) until enough tokens are back; it consumes none. A batch with more messages than the
+     * message bucket holds passes when the bucket is full. {@link Double#POSITIVE_INFINITY} leaves one dimension
+     * unlimited. Default: no limit.
+     *
+     * @throws IllegalArgumentException if either is not positive (NaN included)
+     */
+    public Builder rateLimit(double requestsPerSecond, double messagesPerSecond) {
+      if (!(requestsPerSecond > 0) || !(messagesPerSecond > 0)) {
+        throw new IllegalArgumentException("rateLimit requestsPerSecond and messagesPerSecond must be positive, got "
+            + requestsPerSecond + " and " + messagesPerSecond);
+      }
+      this.requestsPerSecond = requestsPerSecond;
+      this.messagesPerSecond = messagesPerSecond;
+      return this;
+    }
 
     /** Serve HTTPS with a self-signed certificate made at start; default false. */
     public Builder https(boolean https) {
@@ -344,7 +455,10 @@ public final class AepSimulator implements AutoCloseable {
       return this;
     }
 
-    /** Server threads, 1 to 256; default 16. Delays and slow answers hold one each. */
+    /**
+     * Server threads, 1 to 256; default 16. They read requests and write answers; latency, delays, slow bodies and
+     * held requests wait on a timer and hold none.
+     */
     public Builder threads(int threads) {
       if (threads < 1 || threads > 256) {
         throw new IllegalArgumentException("threads must be 1 to 256, got " + threads);
@@ -469,7 +583,8 @@ public final class AepSimulator implements AutoCloseable {
       Map<String, Boolean> served = inlets.isEmpty() ? Map.of(DEFAULT_INLET, false) : Map.copyOf(inlets);
       SimulatorSettings settings = new SimulatorSettings(https, port, threads, maxRequestBytes, served,
           Map.copyOf(oauth), Map.copyOf(jwt), tokenLifetime, requiredOrgId, requiredSandbox, sandboxHeader,
-          requiredFlowId, idPointer, validating, keepMessages, syncValidationSupported);
+          requiredFlowId, idPointer, validating, keepMessages, syncValidationSupported, latency, jitter, seed,
+          bandwidthBytesPerSecond, requestsPerSecond, messagesPerSecond);
       try {
         return new AepSimulator(settings);
       } catch (IOException e) {

@@ -12,9 +12,16 @@ import java.util.Map;
  * @param headers   the request headers, names in lower case
  * @param status    the status answered; 0 when the connection was dropped
  * @param messages  messages in the body of a batch request (0 for others or unreadable bodies)
+ * @param receivedNanos {@link System#nanoTime()} when the simulator had read the request (to measure request rates)
  */
 public record RecordedRequest(String method, String path, String query, Map<String, List<String>> headers,
-    int status, int messages) {
+    int status, int messages, long receivedNanos) {
+
+  /** As recorded now. */
+  public RecordedRequest(String method, String path, String query, Map<String, List<String>> headers, int status,
+      int messages) {
+    this(method, path, query, headers, status, messages, System.nanoTime());
+  }
 
   /** The first value of a header (name in any case), or null. */
   public String header(String name) {

@@ -36,39 +36,80 @@ public final class DcsHandler implements HttpHandler {
   private final FaultPlan faults;
   private final Recorder recorder;
   private final List<RejectionRule> rules;
+  private final NetworkModel network;
+  private final Map<String, RateLimiter> limits;
+  private final Responder responder;
   private final AtomicLong batchIds = new AtomicLong();
 
   public DcsHandler(SimulatorSettings settings, TokenStore tokens, FaultPlan faults, Recorder recorder,
-      List<RejectionRule> rules) {
+      List<RejectionRule> rules, Responder responder) {
     this.settings = settings;
     this.tokens = tokens;
     this.faults = faults;
     this.recorder = recorder;
     this.rules = rules;
+    this.responder = responder;
+    this.network = new NetworkModel(settings.latency(), settings.jitter(), settings.bandwidthBytesPerSecond(),
+        settings.seed());
+    this.limits = new java.util.concurrent.ConcurrentHashMap<>();
+    if (settings.requestsPerSecond() > 0) {
+      settings.inlets().keySet().forEach(inlet -> limits.put(inlet,
+          new RateLimiter(settings.requestsPerSecond(), settings.messagesPerSecond())));
+    }
   }
 
-  /** What to answer: recorded before it is sent, so a client that has its answer finds it in the record. */
-  private record Answer(int status, byte[] body, int messages) {
-    static final Answer DROP = new Answer(0, null, 0);
+  /**
+   * What to answer: recorded before it is sent, so a client that has its answer finds it in the record.
+   * {@code acknowledged} are the ids (at the id pointer) the answer tells the client were accepted.
+   */
+  private record Answer(int status, byte[] body, int messages, List<String> acknowledged, Fault fault) {
+    static final Answer DROP = new Answer(0, null, 0, List.of(), null);
+    static final Answer HOLD = new Answer(0, null, 0, List.of(), null);
+
+    Answer(int status, byte[] body, int messages) {
+      this(status, body, messages, List.of(), null);
+    }
+
+    Answer withFault(Fault f) {
+      return this == DROP || this == HOLD ? this : new Answer(status, body, messages, acknowledged, f);
+    }
   }
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
+    Answer answer;
+    long requestBytes = 0;
     try {
-      Answer answer;
       try {
         answer = serve(exchange);
       } catch (Exchanges.TooLargeException e) {
         answer = answer(413, "{\"message\":\"request body exceeds " + settings.maxRequestBytes() + " bytes\"}", 0);
       }
-      recorder.answered(new RecordedRequest(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-          exchange.getRequestURI().getRawQuery(), headers(exchange), answer.status(), answer.messages()));
-      if (answer != Answer.DROP) {
-        Exchanges.send(exchange, answer.status(), answer.body());
-      } // else closing the exchange before any header drops the connection
-    } finally {
+      String length = exchange.getRequestHeaders().getFirst("Content-Length");
+      requestBytes = length == null ? 0 : Long.parseLong(length.trim());
+    } catch (IOException | RuntimeException e) {
       exchange.close();
+      throw e;
     }
+    recorder.answered(new RecordedRequest(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+        exchange.getRequestURI().getRawQuery(), headers(exchange), answer.status(), answer.messages()));
+    if (answer == Answer.DROP) {
+      responder.drop(exchange); // closing the exchange before any header drops the connection
+      return;
+    }
+    if (answer == Answer.HOLD) {
+      responder.hold(exchange);
+      return;
+    }
+    Fault fault = answer.fault();
+    long delay = network.instant() ? 0 : network.delayNanos(requestBytes + answer.body().length);
+    if (fault != null && fault.kind() == Fault.Kind.DELAY) {
+      delay += fault.delay().toNanos();
+    }
+    long trickle = fault != null && fault.kind() == Fault.Kind.SLOW_BODY ? fault.delay().toNanos() : 0;
+    List<String> acknowledged = answer.acknowledged();
+    responder.send(exchange, answer.status(), answer.body(), delay, trickle,
+        acknowledged.isEmpty() ? () -> { } : () -> recorder.acknowledged(acknowledged));
   }
 
   private Answer serve(HttpExchange exchange) throws IOException {
@@ -82,26 +123,41 @@ public final class DcsHandler implements HttpHandler {
     String inletId = segments[segments.length - 1];
     Boolean authenticated = settings.inlets().get(inletId);
     if (authenticated == null) {
-      Exchanges.body(exchange, Integer.MAX_VALUE - 8);
-      return answer(404, "{\"message\":\"inlet " + inletId + " not found\"}", 0);
+      // Read no further than a served inlet would, and never inflate: an unknown inlet must not cost memory.
+      Exchanges.skipRaw(exchange, settings.maxRequestBytes());
+      return answer(404, json("message", "inlet " + inletId + " not found"), 0);
     }
     byte[] body = Exchanges.body(exchange, settings.maxRequestBytes());
+
+    RateLimiter limit = limits.get(inletId);
+    if (limit != null) {
+      long waitNanos = limit.tryAcquire(batch ? countMessages(body) : 1);
+      if (waitNanos > 0) {
+        // AEP states whole seconds; never 0, which would invite an immediate retry.
+        long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+        exchange.getResponseHeaders().set("Retry-After", String.valueOf(seconds));
+        return answer(429, "{\"message\":\"Too many requests: the inlet's rate limit is exceeded\"}", 0);
+      }
+    }
 
     Fault fault = faults.next();
     if (fault != null) {
       switch (fault.kind()) {
         case EXPIRE_TOKENS -> tokens.expireAll();
-        case DELAY -> pause(fault);
         case DROP_CONNECTION -> {
           return Answer.DROP;
         }
-        case STATUS -> {
-          if (fault.retryAfter() != null) {
-            exchange.getResponseHeaders().set("Retry-After", fault.retryAfter());
-          }
-          return answer(fault.status(), "{\"message\":\"simulated " + fault.status() + "\"}", 0);
+        case HOLD -> {
+          return Answer.HOLD;
         }
-        case MISSING_RESPONSES -> { } // handled when answering
+        case STATUS -> {
+          String retryAfter = fault.retryAfterAt(java.time.Instant.now());
+          if (retryAfter != null) {
+            exchange.getResponseHeaders().set("Retry-After", retryAfter);
+          }
+          return answer(fault.status(), "{\"message\":\"simulated " + fault.status() + "\"}", 0).withFault(fault);
+        }
+        default -> { } // DELAY and SLOW_BODY when answering; the 207 kinds in answerBatch
       }
     }
 
@@ -117,7 +173,16 @@ public final class DcsHandler implements HttpHandler {
     if (missing != null) {
       return answer(400, "{\"message\":\"" + missing + "\"}", 0);
     }
-    return batch ? answerBatch(exchange, inletId, body, fault) : answerSingle(exchange, inletId, body);
+    Answer answer = batch ? answerBatch(exchange, inletId, body, fault) : answerSingle(exchange, inletId, body, fault);
+    return answer.withFault(fault);
+  }
+
+  private int countMessages(byte[] body) {
+    try {
+      return Math.max(1, BatchScanner.counting(body, body.length).length / 2);
+    } catch (MalformedBodyException e) {
+      return 1;
+    }
   }
 
   private String missingHeader(HttpExchange exchange) {
@@ -134,7 +199,7 @@ public final class DcsHandler implements HttpHandler {
     return null;
   }
 
-  private Answer answerSingle(HttpExchange exchange, String inletId, byte[] body) throws IOException {
+  private Answer answerSingle(HttpExchange exchange, String inletId, byte[] body, Fault fault) throws IOException {
     String query = exchange.getRequestURI().getRawQuery();
     if (query != null && query.contains("syncValidation=true") && !settings.syncValidationSupported()) {
       return answer(501, "{\"message\":\"synchronous validation is not supported in this region\"}", 0);
@@ -153,10 +218,21 @@ public final class DcsHandler implements HttpHandler {
       recorder.rejected();
       return answer(rule.status(), json("message", rule.message()), 1);
     }
+    if (fault != null && fault.kind() == Fault.Kind.ENTRY_STATUS) {
+      return answer(fault.status(), json("message", "simulated " + fault.status()), 1);
+    }
     String xactionId = "sim-" + batchIds.incrementAndGet() + ":0";
-    recorder.accepted(id(message), body, 0, body.length, xactionId);
-    return answer(200, "{\"inletId\":\"" + inletId + "\",\"xactionId\":\"" + xactionId
-        + "\",\"receivedTimeMs\":" + System.currentTimeMillis() + "}", 1);
+    Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    fields.put("inletId", inletId);
+    fields.put("xactionId", xactionId);
+    fields.put("receivedTimeMs", System.currentTimeMillis());
+    byte[] json = MAPPER.writeValueAsBytes(fields);
+    if (fault != null && fault.kind() == Fault.Kind.GARBLED_RESPONSES) {
+      return new Answer(200, java.util.Arrays.copyOf(json, json.length / 2), 1);
+    }
+    String id = id(message);
+    recorder.accepted(id, body, 0, body.length, xactionId);
+    return new Answer(200, json, 1, id == null ? List.of() : List.of(id), null);
   }
 
   private Answer answerBatch(HttpExchange exchange, String inletId, byte[] body, Fault fault) throws IOException {
@@ -177,11 +253,16 @@ public final class DcsHandler implements HttpHandler {
     write(out, "\",\"batchId\":\"");
     write(out, String.valueOf(batchId));
     write(out, "\",\"receivedTimeMs\":" + System.currentTimeMillis());
-    boolean answerEntries = fault == null || fault.kind() != Fault.Kind.MISSING_RESPONSES;
+    Fault.Kind kind = fault == null ? null : fault.kind();
+    boolean answerEntries = kind != Fault.Kind.MISSING_RESPONSES;
+    boolean garbled = kind == Fault.Kind.GARBLED_RESPONSES;
+    boolean entryStatus = kind == Fault.Kind.ENTRY_STATUS;
+    int answered = kind == Fault.Kind.SHORT_RESPONSES ? count - 1 : count;
+    List<String> acknowledged = new java.util.ArrayList<>();
     if (answerEntries) {
       write(out, ",\"responses\":[");
     }
-    for (int i = 0; i < count; i++) {
+    for (int i = 0; i < answered; i++) {
       int start = bounds[2 * i];
       int end = bounds[2 * i + 1];
       String problem = null;
@@ -201,9 +282,16 @@ public final class DcsHandler implements HttpHandler {
       if (answerEntries && i > 0) {
         out.write(',');
       }
-      if (problem == null) {
+      if (entryStatus && problem == null) {
+        write(out, "{\"statusCode\":" + fault.status() + ",\"message\":\"simulated " + fault.status() + "\"}");
+      } else if (problem == null) {
         String xactionId = batchId + ":" + i;
-        recorder.accepted(id, body, start, end, xactionId);
+        if (!garbled) {
+          recorder.accepted(id, body, start, end, xactionId);
+          if (id != null && answerEntries) {
+            acknowledged.add(id);
+          }
+        }
         if (answerEntries) {
           write(out, "{\"xactionId\":\"");
           write(out, xactionId);
@@ -218,8 +306,15 @@ public final class DcsHandler implements HttpHandler {
         }
       }
     }
+    if (kind == Fault.Kind.EXTRA_RESPONSES) {
+      write(out, (answered > 0 ? "," : "") + "{\"xactionId\":\"" + batchId + ":" + count + "\"}");
+    }
     write(out, answerEntries ? "]}" : "}");
-    return new Answer(207, out.toByteArray(), count);
+    byte[] json = out.toByteArray();
+    if (garbled) {
+      return new Answer(207, java.util.Arrays.copyOf(json, Math.max(1, json.length / 2)), count);
+    }
+    return new Answer(207, json, count, acknowledged, null);
   }
 
   private static void write(ByteArrayOutputStream out, String ascii) {
@@ -241,14 +336,6 @@ public final class DcsHandler implements HttpHandler {
     }
     JsonNode node = message.at(settings.idPointer());
     return node.isMissingNode() || node.isNull() ? null : node.asText();
-  }
-
-  private static void pause(Fault fault) {
-    try {
-      Thread.sleep(fault.delay().toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static Answer answer(int status, String json, int messages) {

@@ -47,6 +47,20 @@ final class Exchanges {
     return bytes;
   }
 
+  /**
+   * Reads and discards at most {@code limit} bytes of the body as sent (never inflated); whatever is left is the
+   * server's to drop with the connection.
+   */
+  static void skipRaw(HttpExchange exchange, long limit) throws IOException {
+    InputStream in = exchange.getRequestBody();
+    byte[] scratch = new byte[8192];
+    long left = limit;
+    int n;
+    while (left > 0 && (n = in.read(scratch, 0, (int) Math.min(scratch.length, left))) > 0) {
+      left -= n;
+    }
+  }
+
   private static void drain(InputStream in) throws IOException {
     in.transferTo(OutputStream.nullOutputStream());
   }

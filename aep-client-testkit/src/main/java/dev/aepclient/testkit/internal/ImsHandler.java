@@ -3,6 +3,7 @@ package dev.aepclient.testkit.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.aepclient.testkit.Fault;
 import dev.aepclient.testkit.RecordedRequest;
 import java.io.IOException;
 import java.time.Clock;
@@ -26,15 +27,19 @@ public final class ImsHandler implements HttpHandler {
   private final Recorder recorder;
   private final Clock clock;
   private final Supplier<String> imsBase;
+  private final FaultPlan faults;
+  private final Responder responder;
   private volatile Instant downUntil = Instant.MIN;
 
   public ImsHandler(SimulatorSettings settings, TokenStore tokens, Recorder recorder, Clock clock,
-      Supplier<String> imsBase) {
+      Supplier<String> imsBase, FaultPlan faults, Responder responder) {
     this.settings = settings;
     this.tokens = tokens;
     this.recorder = recorder;
     this.clock = clock;
     this.imsBase = imsBase;
+    this.faults = faults;
+    this.responder = responder;
   }
 
   /** IMS answers 503 until {@code until}. */
@@ -44,11 +49,31 @@ public final class ImsHandler implements HttpHandler {
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
+    byte[] bytes;
+    int status;
+    Fault fault;
     try {
       byte[] body = Exchanges.body(exchange, 64 * 1024);
       String path = exchange.getRequestURI().getPath();
+      fault = faults.next();
+      Fault.Kind kind = fault == null ? null : fault.kind();
+      if (kind == Fault.Kind.DROP_CONNECTION || kind == Fault.Kind.HOLD) {
+        recorder.answered(new RecordedRequest(exchange.getRequestMethod(), path, null, Map.of(), 0, 0));
+        if (kind == Fault.Kind.HOLD) {
+          responder.hold(exchange);
+        } else {
+          responder.drop(exchange);
+        }
+        return;
+      }
       Answer answer;
-      if (!"POST".equals(exchange.getRequestMethod())) {
+      if (kind == Fault.Kind.STATUS) {
+        String retryAfter = fault.retryAfterAt(clock.instant());
+        if (retryAfter != null) {
+          exchange.getResponseHeaders().set("Retry-After", retryAfter);
+        }
+        answer = error(fault.status(), "server_error", "simulated IMS " + fault.status());
+      } else if (!"POST".equals(exchange.getRequestMethod())) {
         answer = error(405, "method_not_allowed", "use POST");
       } else if (clock.instant().isBefore(downUntil)) {
         answer = error(503, "temporarily_unavailable", "simulated IMS outage");
@@ -60,10 +85,15 @@ public final class ImsHandler implements HttpHandler {
         answer = error(404, "not_found", "no such IMS endpoint");
       }
       recorder.answered(new RecordedRequest(exchange.getRequestMethod(), path, null, Map.of(), answer.status, 0));
-      Exchanges.send(exchange, answer.status, MAPPER.writeValueAsBytes(answer.body));
-    } finally {
+      bytes = MAPPER.writeValueAsBytes(answer.body);
+      status = answer.status;
+    } catch (IOException | RuntimeException e) {
       exchange.close();
+      throw e;
     }
+    long delay = fault != null && fault.kind() == Fault.Kind.DELAY ? fault.delay().toNanos() : 0;
+    long trickle = fault != null && fault.kind() == Fault.Kind.SLOW_BODY ? fault.delay().toNanos() : 0;
+    responder.send(exchange, status, bytes, delay, trickle, () -> { });
   }
 
   private record Answer(int status, Map<String, Object> body) {}

@@ -21,6 +21,7 @@ public final class Recorder {
   private final LongAdder accepted = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final Map<String, AtomicInteger> acceptedIds = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> acknowledgedIds = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<AcceptedMessage> messages = new ConcurrentLinkedQueue<>();
   private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
   private final Deque<RecordedRequest> requests = new ArrayDeque<>();
@@ -38,6 +39,19 @@ public final class Recorder {
       byte[] bytes = java.util.Arrays.copyOfRange(body, start, end);
       messages.add(new AcceptedMessage(id, bytes, xactionId));
     }
+  }
+
+  /** These ids were reported accepted in an answer that was written whole. */
+  public void acknowledged(List<String> ids) {
+    for (String id : ids) {
+      acknowledgedIds.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+    }
+  }
+
+  public Map<String, Integer> acknowledgedIds() {
+    Map<String, Integer> copy = new java.util.HashMap<>(acknowledgedIds.size() * 2);
+    acknowledgedIds.forEach((id, count) -> copy.put(id, count.get()));
+    return copy;
   }
 
   public void rejected() {
@@ -101,6 +115,7 @@ public final class Recorder {
     accepted.reset();
     rejected.reset();
     acceptedIds.clear();
+    acknowledgedIds.clear();
     messages.clear();
     statuses.clear();
     synchronized (requests) {

@@ -22,7 +22,13 @@ public record SimulatorSettings(
     String idPointer,
     boolean validating,
     boolean keepMessages,
-    boolean syncValidationSupported) {
+    boolean syncValidationSupported,
+    Duration latency,
+    Duration jitter,
+    long seed,
+    long bandwidthBytesPerSecond,
+    double requestsPerSecond,
+    double messagesPerSecond) {
 
   /** An OAuth Server-to-Server credential IMS knows. */
   public record OAuthCredential(String clientSecret, Set<String> allowedScopes) {}
