@@ -105,8 +105,9 @@ public final class Demo implements Callable<Integer> {
   @Option(names = "--linger-ms", description = "batch linger; default ${DEFAULT-VALUE}")
   long lingerMs = 10;
 
-  @Option(names = "--in-flight", description = "concurrent AEP requests; default ${DEFAULT-VALUE}")
-  int inFlight = 8;
+  @Option(names = "--in-flight", description = "the most concurrent AEP requests (the adaptive limit's ceiling);"
+      + " default ${DEFAULT-VALUE}")
+  int inFlight = 64;
 
   @Option(names = "--aep-latency-ms", description = "the in-process AepSimulator holds each request this long"
       + " (0 to 5000), to watch the client at a realistic distance from AEP; default ${DEFAULT-VALUE}")
@@ -280,25 +281,18 @@ public final class Demo implements Callable<Integer> {
     return builder;
   }
 
-  /** The in-process AEP: enough server threads for every request in flight to be held by the latency. */
+  /** The in-process AEP; {@code --aep-latency-ms} holds every answer that long (on a timer, no thread per hold). */
   private AepSimulator startSimulator() {
-    AepSimulator simulator = AepSimulator.builder().idPointer(SampleEvents.ID_POINTER)
-        .threads(Math.max(16, Math.min(256, inFlight + 8))).start();
+    AepSimulator simulator = withLatency(AepSimulator.builder().idPointer(SampleEvents.ID_POINTER),
+        Duration.ofMillis(aepLatencyMs)).start();
     simulator.rejectWhen(m -> m.path("header").isMissingNode(), 400,
         "XDM header missing: messages need header.schemaRef");
-    if (aepLatencyMs > 0) {
-      applyLatency(simulator, Duration.ofMillis(aepLatencyMs));
-    }
     return simulator;
   }
 
-  /**
-   * Makes {@code simulator} hold every DCS request for {@code latency} before answering it. The one place that knows
-   * how: today a {@link Fault#delay} drawn with probability 1 for every request (the simulator has no latency
-   * setting of its own yet; switch to it here when it has).
-   */
-  static void applyLatency(AepSimulator simulator, Duration latency) {
-    simulator.randomFaults(0, Map.of(Fault.delay(latency), 1.0));
+  /** Makes the simulator hold every DCS answer for {@code latency}, as a round trip to AEP would. */
+  static AepSimulator.Builder withLatency(AepSimulator.Builder builder, Duration latency) {
+    return builder.latency(latency, Duration.ZERO);
   }
 
   private int runEmbeddedKafka(DemoEnvironment env) throws Exception {

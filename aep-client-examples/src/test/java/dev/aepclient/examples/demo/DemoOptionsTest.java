@@ -61,11 +61,11 @@ class DemoOptionsTest {
   }
 
   @Test
-  void applyLatency_holdsEveryRequest() throws Exception {
-    try (AepSimulator simulator = AepSimulator.builder().idPointer("/id").start();
+  void withLatency_holdsEveryRequest() throws Exception {
+    try (AepSimulator simulator = Demo.withLatency(AepSimulator.builder().idPointer("/id"), Duration.ofMillis(300))
+            .start();
         AepStreamingClient client = AepStreamingClient.builder().inletUrl(simulator.inletUrl())
             .linger(Duration.ZERO).build()) {
-      Demo.applyLatency(simulator, Duration.ofMillis(300));
       for (int i = 0; i < 3; i++) {
         long start = System.nanoTime();
         client.send(AepMessage.of("{\"id\":\"held-" + i + "\"}")).get(10, TimeUnit.SECONDS);
