@@ -6,17 +6,20 @@ package dev.aepclient.internal.send;
  * <p>The adaptive limit is additive-increase/multiplicative-decrease, as TCP's congestion control: it starts
  * small, doubles every round trip while answers come back as fast as the fastest seen (slow start), then grows by
  * about one request per round trip; it halves on a 429 or 503 (at most once per round trip, so a burst of
- * simultaneous refusals counts once) and shrinks by a tenth when round trips grow well above the fastest seen (the
- * service is queueing). It only grows while the limit is actually used, so an idle client does not ramp up a
+ * simultaneous refusals counts once) and shrinks by a tenth, not below where it started, when the smoothed round
+ * trip grows well above the fastest seen (the service is queueing; one slow answer is noise, not a signal). It only
+ * grows while the limit is actually used, so an idle client does not ramp up a
  * limit it never tested. {@code maxInFlightRequests} is the ceiling. Thread-safe: every method is short and
  * synchronized; nothing blocks.
  */
 public final class ConcurrencyLimit {
   /** Where an adaptive limit starts. */
   static final int INITIAL_ADAPTIVE_LIMIT = 4;
-  /** Round trips above {@code RTT_TOLERANCE × fastest + RTT_SLACK} count as the service queueing. */
+  /** Smoothed round trips above {@code RTT_TOLERANCE × fastest + RTT_SLACK} count as the service queueing. */
   static final double RTT_TOLERANCE = 2.0;
-  static final long RTT_SLACK_NANOS = 10_000_000L;
+  static final long RTT_SLACK_NANOS = 20_000_000L;
+  /** Weight of the newest round trip in the smoothed one. */
+  static final double RTT_SMOOTHING = 0.1;
   /** The fastest round trip is forgotten after this long, so a path that became slower is learnt again. */
   static final long MIN_RTT_WINDOW_NANOS = 30_000_000_000L;
 
@@ -28,6 +31,7 @@ public final class ConcurrencyLimit {
   private long windowMinRttNanos = Long.MAX_VALUE;
   private long windowStartNanos;
   private long lastDecreaseNanos;
+  private double smoothedRttNanos = -1;
   private boolean decreasedOnce;
 
   private ConcurrencyLimit(boolean adaptive, int initial, int max) {
@@ -79,8 +83,15 @@ public final class ConcurrencyLimit {
     }
     windowMinRttNanos = Math.min(windowMinRttNanos, rttNanos);
     minRttNanos = Math.min(minRttNanos, rttNanos);
-    if (rttNanos > minRttNanos * RTT_TOLERANCE + RTT_SLACK_NANOS) {
-      decrease(nowNanos, rttNanos, 0.9);
+    smoothedRttNanos = smoothedRttNanos < 0 ? rttNanos
+        : smoothedRttNanos + RTT_SMOOTHING * (rttNanos - smoothedRttNanos);
+    if (smoothedRttNanos > minRttNanos * RTT_TOLERANCE + RTT_SLACK_NANOS) {
+      // Queueing, or the client's own CPU (a busy host looks the same from here): shrink, but only to where it
+      // started; AEP's explicit pushback (429, 503) is what takes it lower.
+      if (limit > INITIAL_ADAPTIVE_LIMIT) {
+        decrease(nowNanos, rttNanos, 0.9);
+        limit = Math.max(limit, Math.min(INITIAL_ADAPTIVE_LIMIT, max));
+      }
       return;
     }
     if (inFlight * 2 < limit) {
