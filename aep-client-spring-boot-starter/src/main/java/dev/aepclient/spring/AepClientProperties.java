@@ -62,7 +62,7 @@ final class AepClientProperties {
    * The starter's own keys after {@code aep.}, in the form Spring's relaxed binding compares them (lower case, no
    * {@code -} or {@code _}): {@link AepProperties} ignores unknown fields, so a misspelt one would be dropped silently.
    */
-  private static final Set<String> STARTER_KEYS = Set.of("enabled", "kafka.enabled", "kafka.topics", "kafka.groupid",
+  static final Set<String> STARTER_KEYS = Set.of("enabled", "kafka.enabled", "kafka.topics", "kafka.groupid",
       "kafka.deadlettertopic", "kafka.polltimeout", "kafka.closetimeout", "kafka.commitinterval",
       "metrics.messagetimer");
 
