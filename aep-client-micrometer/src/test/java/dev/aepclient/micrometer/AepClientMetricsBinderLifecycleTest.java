@@ -61,6 +61,32 @@ class AepClientMetricsBinderLifecycleTest {
     }
   }
 
+  @Test
+  void aClientBoundWithTheSameTagsAfterTheOldBinderClosedIsTheOneReported() throws Exception {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    try (AepSimulator aep = AepSimulator.start()) {
+      AepStreamingClient old = AepStreamingClient.builder().inletUrl(aep.inletUrl())
+          .linger(Duration.ofMillis(5)).build();
+      AepClientMetricsBinder oldBinder = new AepClientMetricsBinder(old, Tags.of("client", "orders"));
+      oldBinder.bindTo(registry);
+      old.send(AepMessage.of("{}")).get(10, TimeUnit.SECONDS);
+      old.send(AepMessage.of("{}")).get(10, TimeUnit.SECONDS);
+      old.close();
+      // Without this, the registry would hand the old client's meters back to the new binder: sent would read 2.
+      oldBinder.close();
+      oldBinder.close();
+      assertThat(registry.find("aep.client.messages.sent").meters()).isEmpty();
+      assertThat(registry.getMeters()).isEmpty();
+
+      try (AepStreamingClient replacement = AepStreamingClient.builder().inletUrl(aep.inletUrl())
+          .linger(Duration.ofMillis(5)).build()) {
+        new AepClientMetricsBinder(replacement, Tags.of("client", "orders")).bindTo(registry);
+        replacement.send(AepMessage.of("{}")).get(10, TimeUnit.SECONDS);
+        assertThat(sent(registry)).isEqualTo(1);
+      }
+    }
+  }
+
   /** Builds, binds and closes a client, keeping no strong reference to it. */
   private static WeakReference<AepStreamingClient> bindAndClose(MeterRegistry registry, AepSimulator aep)
       throws Exception {

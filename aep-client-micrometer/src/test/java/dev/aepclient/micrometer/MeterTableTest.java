@@ -109,8 +109,10 @@ class MeterTableTest {
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerSettings, new StringDeserializer(),
             new StringDeserializer())) {
       AepKafkaForwarder<String, String> forwarder = AepKafkaForwarder.builder(consumer, client).topics("t").build();
-      new AepClientMetricsBinder(client, Tags.empty()).bindTo(registry);
-      AepKafkaMetricsBinder.of(forwarder, Tags.empty()).bindTo(registry);
+      AepClientMetricsBinder clientBinder = new AepClientMetricsBinder(client, Tags.empty());
+      clientBinder.bindTo(registry);
+      AepKafkaMetricsBinder kafkaBinder = AepKafkaMetricsBinder.of(forwarder, Tags.empty());
+      kafkaBinder.bindTo(registry);
       new TimedAepStreamingClient(client, registry, Tags.empty());
 
       Map<String, String> readme = readmeTable();
@@ -118,6 +120,12 @@ class MeterTableTest {
       assertThat(registered(registry, readme)).isEqualTo(readme);
       assertThat(registry.find(TimedAepStreamingClient.TIMER_NAME + ".percentile").tag("outcome", "delivered")
           .gauges()).extracting(g -> g.getId().getTag("phi")).containsExactlyInAnyOrder("0.5", "0.95", "0.99");
+
+      // Closing the binders removes exactly their meters: the timer's stay.
+      clientBinder.close();
+      kafkaBinder.close();
+      assertThat(registry.getMeters()).isNotEmpty().allSatisfy(meter ->
+          assertThat(meter.getId().getName()).startsWith(TimedAepStreamingClient.TIMER_NAME));
     }
   }
 }
