@@ -124,7 +124,10 @@ public class AepKafkaAutoConfiguration implements DisposableBean {
       throw new AepConfigurationException("aep.kafka.dead-letter-topic is set but the application has no Spring "
           + "Kafka ProducerFactory to write it with", null);
     }
-    return KafkaDeadLetterHandler.to(producerFactory.createProducer(), topic);
+    // A transactional factory's producer would run initTransactions (blocking start-up while Kafka is unreachable)
+    // and refuse sends outside a transaction; dead letters need neither: the forwarder commits offsets itself.
+    return KafkaDeadLetterHandler.to(producerFactory.transactionCapable()
+        ? producerFactory.createNonTransactionalProducer() : producerFactory.createProducer(), topic);
   }
 
   /** Starts the forwarder with the context and stops it (draining and committing) before the client closes. */

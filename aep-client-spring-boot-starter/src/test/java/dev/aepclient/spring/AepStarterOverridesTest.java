@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.ProducerFactory;
 
 /** The application overrides the starter's beans, or lacks one of the optional libraries. */
 class AepStarterOverridesTest {
@@ -117,6 +121,19 @@ class AepStarterOverridesTest {
   }
 
   @Test
+  void aTransactionalProducerFactoryForDeadLettersDoesNotRunInitTransactionsAtStartUp() {
+    ConsumersSeen consumers = new ConsumersSeen();
+    withInlet().withBean(ConsumersSeen.class, () -> consumers)
+        .withUserConfiguration(CountingConsumerFactory.class, TransactionalProducerFactory.class)
+        .withPropertyValues("aep.kafka.enabled=true", "aep.kafka.topics=events", "aep.kafka.close-timeout=0s",
+            "aep.kafka.dead-letter-topic=events.dlq")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(AepKafkaForwarderLifecycle.class).isRunning()).isTrue();
+        });
+  }
+
+  @Test
   void withoutAepClientKafkaThereIsNoForwarderNorItsHealthEvenWhenEnabled() {
     withInlet().withClassLoader(new FilteredClassLoader(AepKafkaForwarder.class))
         .withUserConfiguration(CountingConsumerFactory.class)
@@ -187,6 +204,20 @@ class AepStarterOverridesTest {
     ConsumerFactory<String, String> consumerFactory(ConsumersSeen consumers) {
       DefaultKafkaConsumerFactory<String, String> factory = new DefaultKafkaConsumerFactory<>(consumerSettings());
       factory.addListener(consumers);
+      return factory;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class TransactionalProducerFactory {
+    @Bean
+    ProducerFactory<String, String> producerFactory() {
+      // Kafka is unreachable: a transactional producer's initTransactions would time out after max.block.ms.
+      DefaultKafkaProducerFactory<String, String> factory = new DefaultKafkaProducerFactory<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9", ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000,
+          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+      factory.setTransactionIdPrefix("tx-");
       return factory;
     }
   }
