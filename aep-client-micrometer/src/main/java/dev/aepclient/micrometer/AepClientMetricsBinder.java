@@ -4,13 +4,17 @@ import dev.aepclient.AepClientMetrics;
 import dev.aepclient.AepStreamingClient;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -46,9 +50,11 @@ import java.util.function.ToDoubleFunction;
  * referenced elsewhere stops being reported. Thread-safe; {@link #bindTo(MeterRegistry)} may be called for several
  * registries.
  */
-public final class AepClientMetricsBinder implements MeterBinder {
+public final class AepClientMetricsBinder implements MeterBinder, AutoCloseable {
   private final AepStreamingClient client;
   private final Tags tags;
+  /** What {@link #bindTo(MeterRegistry)} registered where, for {@link #close()}. */
+  private final List<Map.Entry<MeterRegistry, Meter>> registered = new CopyOnWriteArrayList<>();
 
   /**
    * A binder for {@code client}, whose meters carry {@code tags} (e.g. {@code client=orders} when an application
@@ -100,19 +106,37 @@ public final class AepClientMetricsBinder implements MeterBinder {
 
   private void counter(MeterRegistry registry, String name, String description, String unit, Tags extra,
       ToDoubleFunction<AepClientMetrics> value) {
-    FunctionCounter.builder(name, client, c -> value.applyAsDouble(c.metrics()))
-        .description(description).baseUnit(unit).tags(tags).tags(extra).register(registry);
+    remember(registry, FunctionCounter.builder(name, client, c -> value.applyAsDouble(c.metrics()))
+        .description(description).baseUnit(unit).tags(tags).tags(extra).register(registry));
   }
 
   private void gauge(MeterRegistry registry, String name, String description, String unit,
       ToDoubleFunction<AepClientMetrics> value) {
-    Gauge.builder(name, client, c -> value.applyAsDouble(c.metrics()))
-        .description(description).baseUnit(unit).tags(tags).register(registry);
+    remember(registry, Gauge.builder(name, client, c -> value.applyAsDouble(c.metrics()))
+        .description(description).baseUnit(unit).tags(tags).register(registry));
   }
 
   private void latency(MeterRegistry registry, String quantile, ToDoubleFunction<AepClientMetrics> nanos) {
-    TimeGauge.builder("aep.client.latency", client, TimeUnit.NANOSECONDS, c -> nanos.applyAsDouble(c.metrics()))
+    remember(registry, TimeGauge.builder("aep.client.latency", client, TimeUnit.NANOSECONDS,
+            c -> nanos.applyAsDouble(c.metrics()))
         .description("Time from send to the message's outcome, a percentile over the client's life")
-        .tags(tags).tag("quantile", quantile).register(registry);
+        .tags(tags).tag("quantile", quantile).register(registry));
+  }
+
+  /**
+   * Removes the meters this binder registered from every registry it was bound to. Call it once the client is
+   * closed when another may be bound with the same tags: a registry hands back the existing meter for the same name
+   * and tags, which would go on reading the old one. Idempotent.
+   */
+  @Override
+  public void close() {
+    for (Map.Entry<MeterRegistry, Meter> entry : registered) {
+      entry.getKey().remove(entry.getValue());
+    }
+    registered.clear();
+  }
+
+  private void remember(MeterRegistry registry, Meter meter) {
+    registered.add(Map.entry(registry, meter));
   }
 }

@@ -5,11 +5,15 @@ import dev.aepclient.kafka.AepKafkaForwarder;
 import dev.aepclient.kafka.AepKafkaMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
@@ -34,11 +38,13 @@ import java.util.function.ToDoubleFunction;
  * <p>The registry holds the forwarder or bridge weakly. Requires {@code aep-client-kafka} and {@code kafka-clients}
  * on the class path. Thread-safe.
  */
-public final class AepKafkaMetricsBinder implements MeterBinder {
+public final class AepKafkaMetricsBinder implements MeterBinder, AutoCloseable {
   /** The forwarder or bridge: the meters reference it weakly, as Micrometer's function meters do. */
   private final Object source;
   private final Function<Object, AepKafkaMetrics> read;
   private final Tags tags;
+  /** What {@link #bindTo(MeterRegistry)} registered where, for {@link #close()}. */
+  private final List<Map.Entry<MeterRegistry, Meter>> registered = new CopyOnWriteArrayList<>();
 
   private AepKafkaMetricsBinder(Object source, Function<Object, AepKafkaMetrics> read, Iterable<Tag> tags) {
     this.source = source;
@@ -84,13 +90,30 @@ public final class AepKafkaMetricsBinder implements MeterBinder {
 
   private void counter(MeterRegistry registry, String name, String description, Tags extra,
       ToDoubleFunction<AepKafkaMetrics> value) {
-    FunctionCounter.builder(name, source, s -> value.applyAsDouble(read.apply(s)))
-        .description(description).baseUnit("records").tags(tags).tags(extra).register(registry);
+    remember(registry, FunctionCounter.builder(name, source, s -> value.applyAsDouble(read.apply(s)))
+        .description(description).baseUnit("records").tags(tags).tags(extra).register(registry));
   }
 
   private void gauge(MeterRegistry registry, String name, String description, String unit,
       ToDoubleFunction<AepKafkaMetrics> value) {
-    Gauge.builder(name, source, s -> value.applyAsDouble(read.apply(s)))
-        .description(description).baseUnit(unit).tags(tags).register(registry);
+    remember(registry, Gauge.builder(name, source, s -> value.applyAsDouble(read.apply(s)))
+        .description(description).baseUnit(unit).tags(tags).register(registry));
+  }
+
+  /**
+   * Removes the meters this binder registered from every registry it was bound to. Call it once the forwarder or
+   * bridge is closed when another may be bound with the same tags: a registry hands back the existing meter for the
+   * same name and tags, which would go on reading the old one. Idempotent.
+   */
+  @Override
+  public void close() {
+    for (Map.Entry<MeterRegistry, Meter> entry : registered) {
+      entry.getKey().remove(entry.getValue());
+    }
+    registered.clear();
+  }
+
+  private void remember(MeterRegistry registry, Meter meter) {
+    registered.add(Map.entry(registry, meter));
   }
 }

@@ -2,6 +2,7 @@ package dev.aepclient.spring;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -58,9 +59,40 @@ final class AepClientProperties {
       "aep.scopes", "aep.auth.scopes",
       "aep.access.token", "aep.auth.token");
 
+  /**
+   * The starter's own keys after {@code aep.}, in the form Spring's relaxed binding compares them (lower case, no
+   * {@code -} or {@code _}): {@link AepProperties} ignores unknown fields, so a misspelt one would be dropped silently.
+   */
+  static final Set<String> STARTER_KEYS = Set.of("enabled", "kafka.enabled", "kafka.topics", "kafka.groupid",
+      "kafka.deadlettertopic", "kafka.polltimeout", "kafka.closetimeout", "kafka.commitinterval",
+      "metrics.messagetimer");
+
   private AepClientProperties() {}
 
+  /**
+   * Refuses a starter key ({@code aep.enabled}, {@code aep.kafka.*}, {@code aep.metrics.*}) written in a file or on
+   * the command line that the starter does not know; environment variables are not checked (see the class comment).
+   *
+   * @throws IllegalArgumentException naming the unknown key and the known ones
+   */
+  static void requireKnownStarterKeys(Environment environment) {
+    if (!(environment instanceof ConfigurableEnvironment configurable)) {
+      return;
+    }
+    for (String key : bind(withoutEnvironmentVariables(configurable)).keySet()) {
+      String canonical = key.replaceAll("\\.\\d+$", "").replace("-", "").replace("_", "")
+          .toLowerCase(Locale.ROOT);
+      if (isStarterKey(key) && !STARTER_KEYS.contains(canonical)) {
+        throw new IllegalArgumentException("unknown setting aep." + key + ": check its spelling; the starter's own "
+            + "settings are aep.enabled, aep.kafka.enabled, aep.kafka.topics, aep.kafka.group-id, "
+            + "aep.kafka.dead-letter-topic, aep.kafka.poll-timeout, aep.kafka.close-timeout, "
+            + "aep.kafka.commit-interval and aep.metrics.message-timer");
+      }
+    }
+  }
+
   static Properties from(Environment environment) {
+    requireKnownStarterKeys(environment);
     Map<String, String> all = flatten(bind(Binder.get(environment)));
     Map<String, String> written = environment instanceof ConfigurableEnvironment configurable
         ? flatten(bind(withoutEnvironmentVariables(configurable))) : all;

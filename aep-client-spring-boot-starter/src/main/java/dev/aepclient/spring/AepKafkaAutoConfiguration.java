@@ -8,6 +8,9 @@ import dev.aepclient.kafka.RecordMapper;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -15,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.ProducerFactory;
 
@@ -32,7 +36,16 @@ import org.springframework.kafka.core.ProducerFactory;
 @ConditionalOnClass({AepKafkaForwarder.class, ConsumerFactory.class})
 @ConditionalOnBooleanProperty("aep.kafka.enabled")
 @ConditionalOnBean(AepStreamingClient.class)
-public class AepKafkaAutoConfiguration {
+public class AepKafkaAutoConfiguration implements DisposableBean {
+  private static final Logger log = LoggerFactory.getLogger(AepKafkaAutoConfiguration.class);
+
+  /**
+   * The consumer given to the forwarder. The forwarder closes it only when its loop ran; when start-up fails after
+   * the forwarder was built (or it never started), nothing else would. Closed again here, after the forwarder bean
+   * (this configuration is destroyed after the beans it made): a no-op when the loop closed it, and the no-argument
+   * {@code close()} also tells Spring Kafka's consumer listeners (e.g. its Micrometer one) that it is gone.
+   */
+  private volatile Consumer<?, ?> consumer;
 
   /**
    * The forwarder (not yet started).
@@ -41,12 +54,17 @@ public class AepKafkaAutoConfiguration {
    *     without a {@link ProducerFactory} or beside a {@link DeadLetterHandler} bean
    */
   @Bean(destroyMethod = "close")
-  @ConditionalOnMissingBean
+  @ConditionalOnMissingBean(AepKafkaForwarder.class) // any forwarder of the application's, whatever its types
   @SuppressWarnings("unchecked")
   public AepKafkaForwarder<Object, Object> aepKafkaForwarder(AepProperties properties,
       AepStreamingClient client, ObjectProvider<ConsumerFactory<?, ?>> consumerFactories,
       ObjectProvider<ProducerFactory<?, ?>> producerFactories, ObjectProvider<RecordMapper<?, ?>> mappers,
-      ObjectProvider<DeadLetterHandler<?, ?>> deadLetterHandlers) {
+      ObjectProvider<DeadLetterHandler<?, ?>> deadLetterHandlers, Environment environment) {
+    try {
+      AepClientProperties.requireKnownStarterKeys(environment); // also when the application built its own client
+    } catch (IllegalArgumentException e) {
+      throw new AepConfigurationException(e.getMessage(), e);
+    }
     AepProperties.Kafka settings = properties.getKafka();
     if (settings.getTopics() == null || settings.getTopics().isEmpty()) {
       throw new AepConfigurationException("aep.kafka.enabled=true but aep.kafka.topics is empty: list the topics "
@@ -71,6 +89,7 @@ public class AepKafkaAutoConfiguration {
     // The forwarder commits what is settled; an auto-commit would commit records AEP has not accepted yet.
     overrides.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     Consumer<Object, Object> consumer = consumerFactory.createConsumer(groupId, null, null, overrides);
+    this.consumer = consumer;
     try {
       AepKafkaForwarder.Builder<Object, Object> builder = AepKafkaForwarder.builder(consumer, client)
           .topics(settings.getTopics())
@@ -105,13 +124,30 @@ public class AepKafkaAutoConfiguration {
       throw new AepConfigurationException("aep.kafka.dead-letter-topic is set but the application has no Spring "
           + "Kafka ProducerFactory to write it with", null);
     }
-    return KafkaDeadLetterHandler.to(producerFactory.createProducer(), topic);
+    // A transactional factory's producer would run initTransactions (blocking start-up while Kafka is unreachable)
+    // and refuse sends outside a transaction; dead letters need neither: the forwarder commits offsets itself.
+    return KafkaDeadLetterHandler.to(producerFactory.transactionCapable()
+        ? producerFactory.createNonTransactionalProducer() : producerFactory.createProducer(), topic);
   }
 
   /** Starts the forwarder with the context and stops it (draining and committing) before the client closes. */
   @Bean
   @ConditionalOnMissingBean
-  public AepKafkaForwarderLifecycle aepKafkaForwarderLifecycle(AepKafkaForwarder<Object, Object> forwarder) {
+  public AepKafkaForwarderLifecycle aepKafkaForwarderLifecycle(AepKafkaForwarder<?, ?> forwarder) {
     return new AepKafkaForwarderLifecycle(forwarder);
+  }
+
+  /** Closes the forwarder's consumer if its loop did not (see {@link #consumer}). */
+  @Override
+  public void destroy() {
+    Consumer<?, ?> created = consumer;
+    if (created == null) {
+      return;
+    }
+    try {
+      created.close();
+    } catch (RuntimeException e) {
+      log.warn("closing the forwarder's Kafka consumer failed: {}", e.toString());
+    }
   }
 }

@@ -11,8 +11,11 @@ import org.springframework.context.SmartLifecycle;
  * Runs an {@link AepKafkaForwarder} with the application context: {@link #start()} starts its poll loop on its own
  * thread once the context is refreshed; {@link #stop()} closes it (waits for records in flight up to the close
  * timeout, commits the settled offsets, closes the consumer) before the client bean is closed. A forwarder runs once:
- * starting again after a stop is refused with a warning. Its phase is {@link #PHASE}, just before Spring Kafka's
- * listener containers, so it stops after the web server has stopped taking requests. Thread-safe.
+ * starting again after a stop is refused with a warning. Its phase is {@link #PHASE}, below Spring Kafka's listener
+ * containers ({@code DEFAULT_PHASE - 100}): it starts before them and stops after them. Every lifecycle stops before
+ * any bean is destroyed, so the client bean (closed when destroyed) outlives the forwarder's drain. {@link #stop()}
+ * blocks until the forwarder ended, at most its close timeout plus 10 s ({@code spring.lifecycle.
+ * timeout-per-shutdown-phase} does not shorten it). Thread-safe.
  */
 public class AepKafkaForwarderLifecycle implements SmartLifecycle {
   /** The lifecycle phase: {@code SmartLifecycle.DEFAULT_PHASE - 200}. */

@@ -1,6 +1,7 @@
 package dev.aepclient.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import java.util.Properties;
@@ -85,5 +86,51 @@ class AepClientPropertiesTest {
   @Test
   void nothingConfiguredGivesNoProperties() {
     assertThat(AepClientProperties.from(new MockEnvironment())).isEmpty();
+  }
+
+  @Test
+  void aMisspeltStarterKeyInAFileIsRefusedNamingIt() {
+    MockEnvironment env = new MockEnvironment()
+        .withProperty("aep.inlet.url", "https://dcs.adobedc.net/collection/abc")
+        .withProperty("aep.kafka.dead-letter-topics", "dlq");
+    assertThatThrownBy(() -> AepClientProperties.from(env)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("aep.kafka.dead-letter-topics").hasMessageContaining("aep.kafka.dead-letter-topic,");
+    MockEnvironment timer = new MockEnvironment().withProperty("aep.metrics.messageTimers", "true");
+    assertThatThrownBy(() -> AepClientProperties.from(timer)).isInstanceOf(IllegalArgumentException.class)
+        .satisfies(e -> assertThat(e.getMessage()).containsIgnoringCase("aep.metrics.messageTimers"));
+  }
+
+  @Test
+  void theStartersKeysAreAcceptedInEveryRelaxedSpelling() {
+    MockEnvironment env = new MockEnvironment()
+        .withProperty("aep.inlet.url", "https://dcs.adobedc.net/collection/abc")
+        .withProperty("aep.kafka.groupId", "g")
+        .withProperty("aep.kafka.dead_letter_topic", "dlq")
+        .withProperty("aep.kafka.topics[0]", "a")
+        .withProperty("aep.kafka.topics[1]", "b")
+        .withProperty("aep.kafka.poll-timeout", "1s")
+        .withProperty("aep.kafka.CLOSE-TIMEOUT", "1s")
+        .withProperty("aep.kafka.commit-interval", "1s")
+        .withProperty("aep.metrics.message-timer", "true")
+        .withProperty("aep.enabled", "true");
+    assertThat(AepClientProperties.from(env)).containsOnlyKeys("aep.inlet.url");
+  }
+
+  @Test
+  void anUnknownStarterKeyFromAnEnvironmentVariableIsIgnored() {
+    MockEnvironment env = new MockEnvironment()
+        .withProperty("aep.inlet.url", "https://dcs.adobedc.net/collection/abc");
+    env.getPropertySources().addFirst(new SystemEnvironmentPropertySource(
+        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of("AEP_KAFKA_TOPIC", "orders")));
+    assertThat(AepClientProperties.from(env)).containsOnlyKeys("aep.inlet.url");
+  }
+
+  @Test
+  void aKebabCaseSpellingOfAClientKeyIsPassedOnForTheClientToRefuseNamingIt() {
+    MockEnvironment env = new MockEnvironment().withProperty("aep.inlet-url", "https://dcs.adobedc.net/collection/x");
+    Properties properties = AepClientProperties.from(env);
+    assertThat(properties).containsOnlyKeys("aep.inlet-url");
+    assertThatThrownBy(() -> dev.aepclient.AepStreamingClient.fromProperties(properties))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown setting aep.inlet-url");
   }
 }

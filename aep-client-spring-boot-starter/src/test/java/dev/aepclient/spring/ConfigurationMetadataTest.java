@@ -54,5 +54,9 @@ class ConfigurationMetadataTest {
     assertThat(new TreeSet<>(AepClientProperties.CLIENT_KEYS)).isEqualTo(readme);
     assertThat(starterOwn).contains("aep.enabled", "aep.kafka.enabled", "aep.kafka.topics", "aep.kafka.group-id",
         "aep.kafka.dead-letter-topic", "aep.metrics.message-timer");
+    // The starter's check of misspelt keys knows every key of AepProperties, in relaxed form.
+    Set<String> relaxed = new TreeSet<>();
+    starterOwn.forEach(key -> relaxed.add(key.substring("aep.".length()).replace("-", "")));
+    assertThat(relaxed).isEqualTo(new TreeSet<>(AepClientProperties.STARTER_KEYS));
   }
 }
