@@ -35,6 +35,7 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code aep.client.requests.throttled}</td><td>counter</td><td>requests</td><td></td></tr>
  *   <tr><td>{@code aep.client.request.body}</td><td>counter</td><td>bytes</td><td></td></tr>
  *   <tr><td>{@code aep.client.requests.in.flight}</td><td>gauge</td><td>requests</td><td></td></tr>
+ *   <tr><td>{@code aep.client.requests.in.flight.limit}</td><td>gauge</td><td>requests</td><td></td></tr>
  *   <tr><td>{@code aep.client.buffer.messages}</td><td>gauge</td><td>messages</td><td></td></tr>
  *   <tr><td>{@code aep.client.buffer.used}</td><td>gauge</td><td>bytes</td><td></td></tr>
  *   <tr><td>{@code aep.client.latency}</td><td>time gauge</td><td>seconds</td>
@@ -95,6 +96,9 @@ public final class AepClientMetricsBinder implements MeterBinder, AutoCloseable 
 
     gauge(registry, "aep.client.requests.in.flight", "Requests waiting for an answer", "requests",
         m -> m.inFlightRequests());
+    gauge(registry, "aep.client.requests.in.flight.limit",
+        "Requests allowed in flight now (the adaptive concurrency limit, or the fixed one)", "requests",
+        m -> m.inFlightLimit());
     gauge(registry, "aep.client.buffer.messages", "Messages accepted by send and not yet settled", "messages",
         m -> m.bufferedMessages());
     gauge(registry, "aep.client.buffer.used", "Bytes of unsettled messages, counted against maxBufferedBytes",

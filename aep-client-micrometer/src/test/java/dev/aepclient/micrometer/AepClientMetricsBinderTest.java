@@ -88,6 +88,8 @@ class AepClientMetricsBinderTest {
       assertThat(gauge("aep.client.buffer.messages")).isZero();
       assertThat(gauge("aep.client.buffer.used")).isZero();
       assertThat(gauge("aep.client.requests.in.flight")).isZero();
+      assertThat(gauge("aep.client.requests.in.flight.limit")).isEqualTo(client.metrics().inFlightLimit())
+          .isPositive();
       double p50 = registry.get("aep.client.latency").tag("quantile", "0.5").timeGauge().value(TimeUnit.NANOSECONDS);
       double p99 = registry.get("aep.client.latency").tag("quantile", "0.99").timeGauge().value(TimeUnit.NANOSECONDS);
       assertThat(p50).isPositive().isLessThanOrEqualTo(p99);
