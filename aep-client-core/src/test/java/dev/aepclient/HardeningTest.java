@@ -320,7 +320,7 @@ class HardeningTest extends WireMockTest {
           .inScenario(scenario).whenScenarioStateIs("answer")
           .willReturn(aResponse().withTransformers(BatchAnswerer.NAME)));
     }
-    AepStreamingClient client = build(builder().maxBatchRecords(1).maxInFlightRequests(8)
+    AepStreamingClient client = build(builder().maxBatchRecords(1).maxInFlightRequests(8).adaptiveConcurrency(false)
         .retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(10)));
     List<CompletableFuture<Delivery>> futures = new ArrayList<>();
     long before = System.nanoTime();

@@ -244,7 +244,7 @@ public final class BatchSender {
     if (state.deadlineNanos - nanoTime.getAsLong() <= 0) {
       return CompletableFuture.completedFuture(timedOut(state, "the delivery timeout passed"));
     }
-    return throttle.awaitTurn(state.deadlineNanos)
+    return throttle.awaitTurn(state.deadlineNanos, state.messages.size())
         .thenCompose(onTime -> {
           if (!onTime) {
             return CompletableFuture.completedFuture(timedOut(state, "AEP asked the client to pause (429 or"
@@ -482,7 +482,7 @@ public final class BatchSender {
       Duration pause = throttle.throttled(outcome.retryAfter);
       log.debug("AEP answered {}; pausing all requests for {}", status, pause);
     } else if (outcome.kind == AttemptOutcome.Kind.ANSWERED) {
-      throttle.succeeded();
+      throttle.succeeded(state.messages.size());
     }
     return outcome;
   }

@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * <p>A pause is the client's own back-off step or the server's {@code Retry-After}, whichever is longer: a
  * {@code Retry-After: 0} cannot make the client retry faster than its back-off. 429s that arrive while a pause
  * is already in effect (requests that were in flight together) raise the back-off by one step, not one step
- * each. Requests waiting out a pause resume spread over a quarter of it, not all at the same instant.
+ * each. Requests waiting out a pause resume spread over a quarter of it, not all at the same instant. After a 429,
+ * requests are also paced at the message rate AEP sustained ({@link MessagePacer}).
  */
 final class Throttle {
   private final AtomicLong pausedUntilNanos; // compared by difference: nanoTime values may be negative
@@ -30,6 +31,7 @@ final class Throttle {
   private final ScheduledExecutorService scheduler;
   private final LongSupplier nanoTime;
   private final Backoff backoff;
+  private final MessagePacer pacer = new MessagePacer();
 
   Throttle(RateLimiter<Object> rateLimiter, ScheduledExecutorService scheduler, LongSupplier nanoTime,
       Backoff backoff) {
@@ -44,7 +46,7 @@ final class Throttle {
    * Completes with true when a request may start, or with false (at once) when the pause or the rate limit
    * would hold it past {@code deadlineNanos}.
    */
-  CompletableFuture<Boolean> awaitTurn(long deadlineNanos) {
+  CompletableFuture<Boolean> awaitTurn(long deadlineNanos, int messages) {
     long now = nanoTime.getAsLong();
     long wait = pausedUntilNanos.get() - now;
     if (wait > 0) {
@@ -53,7 +55,14 @@ final class Throttle {
       if (now + wait + jitter - deadlineNanos >= 0) {
         return CompletableFuture.completedFuture(false);
       }
-      return delay(wait + jitter).thenCompose(ignored -> awaitTurn(deadlineNanos)); // the pause may have grown
+      return delay(wait + jitter).thenCompose(ignored -> awaitTurn(deadlineNanos, messages)); // it may have grown
+    }
+    long paced = pacer.reserve(now, messages);
+    if (paced > 0) {
+      if (now + paced - deadlineNanos >= 0) {
+        return CompletableFuture.completedFuture(false);
+      }
+      return delay(paced).thenCompose(ignored -> awaitTurn(deadlineNanos, 0)); // a pause may have begun meanwhile
     }
     if (rateLimiter != null) {
       Duration permitWait = rateLimiter.reservePermit();
@@ -75,6 +84,7 @@ final class Throttle {
    */
   Duration throttled(Duration retryAfter) {
     long now = nanoTime.getAsLong();
+    pacer.throttled(now);
     boolean pauseInEffect = pausedUntilNanos.get() - now > 0;
     // A 429 that meets a pause in effect belongs to the same burst: it does not raise the back-off again.
     int streak = pauseInEffect ? Math.max(1, consecutiveThrottles.get()) : consecutiveThrottles.incrementAndGet();
@@ -88,11 +98,17 @@ final class Throttle {
     return Duration.ofNanos(pause);
   }
 
-  /** A request got through: the next 429 starts the back-off from the beginning. */
-  void succeeded() {
+  /** A request of {@code messages} got through: the next 429 starts the back-off from the beginning. */
+  void succeeded(int messages) {
+    pacer.accepted(messages);
     if (consecutiveThrottles.get() != 0) {
       consecutiveThrottles.set(0);
     }
+  }
+
+  /** The message rate requests are paced at, 0 while AEP has not throttled the client. */
+  double pacedRate() {
+    return pacer.rate();
   }
 
   private CompletableFuture<Void> delay(long nanos) {
