@@ -37,7 +37,8 @@ abstract class KafkaTestBase {
 
   @BeforeAll
   static void startInfrastructure() {
-    kafka = EmbeddedKafkaBroker.start();
+    // As on Amazon MSK: topics are never created by a producer's first send.
+    kafka = EmbeddedKafkaBroker.start(Map.of("auto.create.topics.enable", "false"));
     aep = AepSimulator.builder().idPointer("/id").start();
   }
 
