@@ -338,7 +338,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
    * @return true when all are settled
    */
   public boolean awaitInFlight(Duration timeout) {
-    return awaitSettled(new ArrayList<>(partitions.values()), System.nanoTime() + timeout.toNanos());
+    return awaitSettled(new ArrayList<>(partitions.values()), System.nanoTime() + timeout.toNanos(), false);
   }
 
   /**
@@ -360,7 +360,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
             states.add(state);
           }
         }
-        if (!awaitSettled(states, System.nanoTime() + revokeTimeout.toNanos())) {
+        if (!awaitSettled(states, System.nanoTime() + revokeTimeout.toNanos(), true)) {
           log.warn("partitions {} revoked with records still in flight (waited up to {}); their new owner will"
               + " send those again", revoked, revokeTimeout);
         }
@@ -843,7 +843,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     updatePauses();
   }
 
-  private boolean awaitSettled(Collection<PartitionState<K, V>> states, long deadlineNanos) {
+  private boolean awaitSettled(Collection<PartitionState<K, V>> states, long deadlineNanos, boolean untilFailure) {
     synchronized (settleMonitor) {
       while (true) {
         boolean all = true;
@@ -854,7 +854,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
           }
         }
         long remaining = deadlineNanos - System.nanoTime();
-        if (all || remaining <= 0 || failure.get() != null) {
+        if (all || remaining <= 0 || (untilFailure && failure.get() != null)) {
           return all;
         }
         try {

@@ -184,7 +184,8 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
   /** Waits for what is in flight, commits the settled prefix and closes the consumer; never throws. */
   private void shutDown() {
     long deadline = System.nanoTime() + closeTimeout.toNanos();
-    if (failure.get() == null && !bridge.awaitInFlight(closeTimeout)) {
+    // After a failure too: what is delivered meanwhile is committed, and not sent again after a restart.
+    if (!bridge.awaitInFlight(closeTimeout)) {
       log.warn("records still in flight after {}; their offsets stay uncommitted and will be sent again",
           closeTimeout);
     }
