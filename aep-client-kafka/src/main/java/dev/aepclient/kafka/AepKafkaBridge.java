@@ -119,6 +119,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   private final AtomicReference<StateSnapshot> state =
       new AtomicReference<>(new StateSnapshot(ForwarderState.RUNNING, null, Instant.now(), 0));
   private final Object settleMonitor = new Object();
+  private long progress; // guarded by settleMonitor
   private long lastCommitNanos;
   private boolean commitInFlight;
   private long commitsIssued; // poll thread
@@ -135,6 +136,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   private volatile long lastCommitEpochMillis;
   private volatile long waitingCount;
   private volatile long unsettledCount;
+  private volatile long uncommittedCount;
   private volatile long unsettledBytes;
   private volatile long oldestUnsettledNanos = -1;
   private final Map<TopicPartition, Long> committedOffsets = new ConcurrentHashMap<>();
@@ -342,6 +344,40 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   }
 
   /**
+   * Whether the loop should not block in {@code poll}: records wait for buffer space or partitions are paused (so a
+   * long poll would return nothing while the client drains). Then call {@link #awaitProgress(Duration)} and
+   * {@code poll(Duration.ZERO)} instead: the loop runs again as soon as a record settles. Poll thread.
+   */
+  public boolean isBackedUp() {
+    return !paused.isEmpty() || waitingCount > 0;
+  }
+
+  /**
+   * Waits until a record settles (or a delivery fails, or forwarding stops), at most {@code max}. Any thread.
+   *
+   * @return true when something happened, false when {@code max} passed
+   */
+  public boolean awaitProgress(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    synchronized (settleMonitor) {
+      long seen = progress;
+      while (progress == seen && failure.get() == null) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(settleMonitor, remaining);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
    * The listener to pass to {@code consumer.subscribe(topics, listener)}: on revoke it waits (up to the revoke
    * timeout) for the revoked partitions' records in flight, commits their settled prefix synchronously and forgets
    * them; on loss it forgets them without committing (another member owns them already).
@@ -422,7 +458,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
         skipped.sum(), unsettledCount, unsettledBytes,
         oldest < 0 ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - oldest)),
         Map.copyOf(unsettledByPartition), commits.sum(), commitFailures.sum(),
-        last == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(last)), state());
+        last == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(last)), state(), uncommittedCount);
   }
 
   /**
@@ -653,6 +689,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
 
   private void signal() {
     synchronized (settleMonitor) {
+      progress++;
       settleMonitor.notifyAll();
     }
   }
@@ -709,6 +746,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   /** Pauses partitions over a cap, waiting for room, or all while AEP is unavailable; resumes the others. */
   private void updatePauses() {
     long count = 0;
+    long uncommitted = 0;
     long bytes = 0;
     long waiting = 0;
     long oldest = Long.MAX_VALUE;
@@ -716,6 +754,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
       PartitionState<K, V> s = e.getValue();
       s.advance();
       count += s.unsettledCount();
+      uncommitted += s.uncommittedCount();
       bytes += s.unsettledBytes();
       waiting += s.waitingCount();
       long o = s.oldestUnsettledNanos();
@@ -725,6 +764,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
       unsettledByPartition.put(e.getKey(), s.unsettledCount());
     }
     unsettledCount = count;
+    uncommittedCount = uncommitted;
     unsettledBytes = bytes;
     waitingCount = waiting;
     oldestUnsettledNanos = oldest == Long.MAX_VALUE ? -1 : oldest;

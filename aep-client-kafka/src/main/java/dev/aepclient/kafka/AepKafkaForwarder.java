@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class AepKafkaForwarder<K, V> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AepKafkaForwarder.class);
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+  private static final Duration BACKED_UP_WAIT = Duration.ofMillis(10);
 
   private final Consumer<K, V> consumer;
   private final AepKafkaBridge<K, V> bridge;
@@ -163,8 +164,15 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
       }
       log.info("forwarding {} to AEP", pattern != null ? pattern : topics);
       while (!closing.get()) {
+        Duration timeout = pollTimeout;
+        if (bridge.isBackedUp()) {
+          // Paused or waiting for buffer space: a long poll would sit idle while the client drains. Run again as
+          // soon as a record settles instead (and poll without waiting, to keep heartbeats and commit callbacks).
+          bridge.awaitProgress(BACKED_UP_WAIT);
+          timeout = Duration.ZERO;
+        }
         try {
-          bridge.forward(consumer.poll(pollTimeout));
+          bridge.forward(consumer.poll(timeout));
         } catch (RecordDeserializationException e) {
           bridge.skipUndeserializable(e);
         }

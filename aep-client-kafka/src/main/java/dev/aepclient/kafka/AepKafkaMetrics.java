@@ -31,12 +31,14 @@ import org.apache.kafka.common.TopicPartition;
  * @param commitFailures         asynchronous commits that failed (a later one covers them)
  * @param lastCommitTime         when the last commit was acknowledged
  * @param state                  the bridge's state
+ * @param uncommittedRecords     records a crash now would send again: the unsettled ones plus the settled ones whose
+ *                               commit the broker has not acknowledged yet
  */
 public record AepKafkaMetrics(long recordsPolled, long recordsDelivered, long recordsDeadLettered, long recordsHeld,
     Map<TopicPartition, Long> committedOffsets, Map<TopicPartition, Long> lag, Set<TopicPartition> pausedPartitions,
     AepClientMetrics client, long recordsFiltered, long recordsSkipped, long unsettledRecords, long unsettledBytes,
     Duration oldestUnsettledAge, Map<TopicPartition, Integer> unsettledByPartition, long commits,
-    long commitFailures, Optional<Instant> lastCommitTime, ForwarderState state) {
+    long commitFailures, Optional<Instant> lastCommitTime, ForwarderState state, long uncommittedRecords) {
 
   /** The sum of {@link #lag()} over partitions. */
   public long totalLag() {

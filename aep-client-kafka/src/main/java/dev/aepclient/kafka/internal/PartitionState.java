@@ -16,6 +16,7 @@ public final class PartitionState<K, V> {
   private final AtomicLong unsettledBytes = new AtomicLong();
   private volatile int trackedCount;
   private long safe = -1;
+  private long first = -1;
   private long committed = -1;
   private long requested = -1;
   private boolean paused;
@@ -23,6 +24,9 @@ public final class PartitionState<K, V> {
   /** Tracks a newly polled record. */
   public TrackedRecord<K, V> track(ConsumerRecord<K, V> record, long nowNanos) {
     TrackedRecord<K, V> tracked = new TrackedRecord<>(this, record, nowNanos);
+    if (first < 0) {
+      first = record.offset();
+    }
     unsettled.addLast(tracked);
     unsettledBytes.addAndGet(tracked.sizeBytes());
     trackedCount = unsettled.size();
@@ -138,6 +142,15 @@ public final class PartitionState<K, V> {
   /** Records polled and not yet past the settled prefix (settled ones behind an unsettled head included). */
   public int unsettledCount() {
     return trackedCount;
+  }
+
+  /**
+   * Records a crash now would send again: the unsettled ones, and the settled ones whose commit the broker has not
+   * acknowledged yet (counted by offsets).
+   */
+  public long uncommittedCount() {
+    long base = committed >= 0 ? committed : first;
+    return trackedCount + (safe >= 0 && base >= 0 ? Math.max(0, safe - base) : 0);
   }
 
   /** Key and value bytes of the records polled and not settled. Any thread. */
