@@ -652,6 +652,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     String text = RemoteText.sanitize(reason);
     DeadLetter<K, V> letter = new DeadLetter<>(record, status, text, rawKey, rawValue);
     if (deadLetters == null) {
+      tracked.roundFailed(); // it will not settle: nobody waits for it
       fail(new AepForwardingException("record " + letter.origin() + " cannot be delivered ("
           + (status > 0 ? "AEP status " + status + ": " : "") + text + ") and no dead-letter handler is"
           + " configured; set one with deadLetterHandler(...) to keep going past such records", null));
@@ -672,12 +673,14 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
             tracked.settle();
             signal();
           } else {
+            tracked.roundFailed();
             fail(new AepForwardingException("the dead-letter handler failed for " + letter.origin() + ": "
                 + RemoteText.sanitize(error.toString()) + "; its offset is not committed", error));
           }
         });
       });
     } catch (RejectedExecutionException e) {
+      tracked.roundFailed();
       fail(new AepForwardingException("the bridge is closed: record " + letter.origin() + " was not dead-lettered"
           + " and its offset is not committed", e));
     }
