@@ -311,7 +311,11 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
             s.requestFailed();
           }
         });
-        log.warn("async commit failed (the next one covers it): {}", RemoteText.sanitize(error.toString()));
+        if (error instanceof org.apache.kafka.common.errors.RebalanceInProgressException) {
+          log.debug("async commit refused during a rebalance (the next one covers it)");
+        } else {
+          log.warn("async commit failed (the next one covers it): {}", RemoteText.sanitize(error.toString()));
+        }
       } else {
         acknowledged(offsets);
       }
