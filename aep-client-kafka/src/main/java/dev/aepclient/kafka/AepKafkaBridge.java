@@ -119,8 +119,12 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   private final AtomicReference<StateSnapshot> state =
       new AtomicReference<>(new StateSnapshot(ForwarderState.RUNNING, null, Instant.now(), 0));
   private final Object settleMonitor = new Object();
-  private long progress; // guarded by settleMonitor
+  private final java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong();
+  private volatile int waiters; // written under settleMonitor
+  private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final long LAG_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private long lastCommitNanos;
+  private long lastLagNanos;
   private boolean commitInFlight;
   private long commitsIssued; // poll thread
   private long nextOutageRetryNanos;
@@ -364,17 +368,22 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   public boolean awaitProgress(Duration max) {
     long deadline = System.nanoTime() + max.toNanos();
     synchronized (settleMonitor) {
-      long seen = progress;
-      while (progress == seen && failure.get() == null) {
+      long seen = progress.get();
+      while (progress.get() == seen && failure.get() == null) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
           return false;
         }
+        waiters++;
         try {
-          TimeUnit.NANOSECONDS.timedWait(settleMonitor, remaining);
+          // Slices: signal() skips the monitor when it sees no waiter, so a settle racing with this wait is
+          // noticed at the next slice.
+          TimeUnit.NANOSECONDS.timedWait(settleMonitor, Math.min(remaining, WAIT_SLICE_NANOS));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
+        } finally {
+          waiters--;
         }
       }
       return true;
@@ -695,8 +704,11 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   }
 
   private void signal() {
+    progress.incrementAndGet();
+    if (waiters == 0) {
+      return; // nobody waits: skip the monitor (this runs once per settled record, on the client's I/O threads)
+    }
     synchronized (settleMonitor) {
-      progress++;
       settleMonitor.notifyAll();
     }
   }
@@ -861,6 +873,11 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
 
   /** Lag as AEP sees it: the end offset minus the committed one (what is polled and buffered counts as lag). */
   private void recordLag() {
+    long now = System.nanoTime();
+    if (now - lastLagNanos < LAG_REFRESH_NANOS) {
+      return; // a gauge: ten refreshes a second are plenty, and position() is not free on every consumer
+    }
+    lastLagNanos = now;
     for (Map.Entry<TopicPartition, PartitionState<K, V>> e : partitions.entrySet()) {
       TopicPartition tp = e.getKey();
       try {
@@ -904,11 +921,16 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
         if (all || remaining <= 0 || (untilFailure && failure.get() != null)) {
           return all;
         }
+        waiters++;
         try {
-          TimeUnit.NANOSECONDS.timedWait(settleMonitor, remaining);
+          // Slices: signal() skips the monitor when it sees no waiter, so a settle racing with this wait is
+          // noticed at the next slice.
+          TimeUnit.NANOSECONDS.timedWait(settleMonitor, Math.min(remaining, WAIT_SLICE_NANOS));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
+        } finally {
+          waiters--;
         }
       }
     }
