@@ -248,7 +248,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
         Optional.empty());
     polled.increment();
     TrackedRecord<K, V> tracked = state(tp).track(record, System.nanoTime());
-    tracked.beginRound();
+    tracked.beginDeadLetterRound();
     String cause = e.getCause() != null ? e.getCause().toString() : e.getMessage();
     deadLetter(tracked, 0, "the consumer could not deserialize the " + origin.toLowerCase(java.util.Locale.ROOT)
         + "of this record: " + RemoteText.sanitize(cause), key, value);
@@ -516,7 +516,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
             tracked.settle();
           }
           case DEAD_LETTER -> {
-            tracked.beginRound();
+            tracked.beginDeadLetterRound();
             deadLetter(tracked, 0, "the record has a null value (a tombstone); AEP needs a JSON object", null, null);
           }
           case FAIL -> fail(new AepForwardingException("record " + origin(record) + " is a tombstone (null value)"
@@ -528,7 +528,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
       try {
         messages = router.route(record);
       } catch (IllegalArgumentException e) {
-        tracked.beginRound();
+        tracked.beginDeadLetterRound();
         deadLetter(tracked, 0, "not mappable to an AEP message: " + e.getMessage(), null, null);
         return true;
       } catch (RuntimeException e) {

@@ -100,6 +100,36 @@ class RebalanceTest extends KafkaTestBase {
     assertThat(aep.duplicates()).isLessThanOrEqualTo(200);
   }
 
+  /** Regression: a record that found the buffer full counted as in flight, so every such revoke waited it out. */
+  @Test
+  @Timeout(60)
+  void aRevoke_doesNotWaitForRecordsStillWaitingForBufferSpace() throws Exception {
+    int total = 3_000;
+    kafka.createTopic(topic, 2);
+    produce(0, total);
+    // About 200 records/s, so the stream still runs when B has joined; a 32 KB buffer, so records wait for space.
+    AepStreamingClient clientA = closeLater(clientBuilder().maxRequestsPerSecond(2).maxRequestBytes(16_384)
+        .maxBatchBytes(16_384).maxBufferedBytes(32_768).build());
+    Map<String, Object> quickHeartbeat = Map.of(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+    AepKafkaForwarder<String, String> a = closeLater(AepKafkaForwarder.builder(
+        new KafkaConsumer<String, String>(consumerProps(quickHeartbeat)), clientA).topics(topic)
+        .revokeTimeout(Duration.ofSeconds(40)).build()).start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.metrics().recordsHeld() > 0);
+
+    long joined = System.nanoTime();
+    AepStreamingClient clientB = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> b = closeLater(AepKafkaForwarder.builder(consumer(), clientB).topics(topic)
+        .build()).start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> b.metrics().recordsPolled() > 0);
+    assertThat(Duration.ofNanos(System.nanoTime() - joined)).as("the revoke waited only for handed records")
+        .isLessThan(Duration.ofSeconds(15));
+    await().atMost(Duration.ofSeconds(40)).until(() -> committedTotal() == total);
+    a.close();
+    b.close();
+    assertThat(a.failure()).isEmpty();
+    assertThat(missing(total)).isEmpty();
+  }
+
   @Test
   @Timeout(60)
   void aMemberThatDiesMidRebalanceWithoutLeaving_isWaitedOut_andTheForwarderFinishesAlone() throws Exception {

@@ -86,14 +86,11 @@ public final class TrackedRecord<K, V> {
     return messages != null && next < messages.size() ? messages.get(next) : null;
   }
 
-  /** Starts a round (poll thread): the record counts as in flight until it settles or the round fails. */
+  /**
+   * Starts a round (poll thread). The record counts as in flight (what a revoke or close waits for) only once all its
+   * messages are handed: one still waiting for buffer space cannot settle while the poll thread waits.
+   */
   public void beginRound() {
-    synchronized (this) {
-      if (!countedInFlight) {
-        countedInFlight = true;
-        owner.inFlight().incrementAndGet();
-      }
-    }
     next = 0;
     rejection.set(null);
     failure.set(null);
@@ -113,7 +110,19 @@ public final class TrackedRecord<K, V> {
 
   /** Every message of the round is handed (poll thread). True when all outcomes are in: the caller finishes. */
   public boolean handingDone() {
+    synchronized (this) {
+      if (!countedInFlight && !settled) {
+        countedInFlight = true;
+        owner.inFlight().incrementAndGet();
+      }
+    }
     return outstanding.decrementAndGet() == 0;
+  }
+
+  /** Starts a round that only hands the record to the dead-letter handler (poll thread); in flight until settled. */
+  public void beginDeadLetterRound() {
+    beginRound();
+    handingDone();
   }
 
   /**
