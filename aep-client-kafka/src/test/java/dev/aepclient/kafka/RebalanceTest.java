@@ -161,6 +161,67 @@ class RebalanceTest extends KafkaTestBase {
         .isZero();
   }
 
+  /**
+   * A loop of the user's own that stops polling for longer than max.poll.interval.ms: the consumer leaves its group,
+   * and the next poll reports its partitions lost. The bridge drops them without committing (another member may own
+   * them) and goes on once they are assigned again; nothing is lost.
+   */
+  @Test
+  @Timeout(60)
+  void partitionsLostAfterAStalledLoop_areDroppedWithoutACommit_andForwardingGoesOn() throws Exception {
+    int total = 2_000;
+    kafka.createTopic(topic, 2);
+    produce(0, total);
+    aep.enqueueFaults(3, Fault.delay(Duration.ofSeconds(3)));
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    KafkaConsumer<String, String> consumer = closeLater(new KafkaConsumer<>(consumerProps(Map.of(
+        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 1_500, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 300,
+        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000))));
+    AepKafkaBridge<String, String> bridge = closeLater(AepKafkaBridge.builder(consumer, client).build());
+    List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+    org.apache.kafka.clients.consumer.ConsumerRebalanceListener listener = bridge.rebalanceListener();
+    consumer.subscribe(List.of(topic), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+        listener.onPartitionsRevoked(partitions);
+      }
+
+      @Override
+      public void onPartitionsAssigned(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+        listener.onPartitionsAssigned(partitions);
+      }
+
+      @Override
+      public void onPartitionsLost(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+        lost.add(partitions.toString());
+        listener.onPartitionsLost(partitions);
+      }
+    });
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      bridge.forward(consumer.poll(Duration.ofMillis(50)));
+      bridge.commitReady();
+      return bridge.metrics().recordsPolled() > 0 && bridge.metrics().unsettledRecords() > 0;
+    });
+    // The loop stalls (this thread waits on the group instead of polling) until the consumer has left the group.
+    await().atMost(Duration.ofSeconds(20)).until(() -> groupMembers() == 0);
+
+    await().atMost(Duration.ofSeconds(40)).until(() -> {
+      bridge.forward(consumer.poll(Duration.ofMillis(50)));
+      bridge.commitReady();
+      return committedTotal() == total;
+    });
+    assertThat(lost).as("the consumer reported its partitions lost").isNotEmpty();
+    assertThat(bridge.failure()).isEmpty();
+    assertThat(missing(total)).isEmpty();
+  }
+
+  private int groupMembers() throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+      return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+          .get(10, java.util.concurrent.TimeUnit.SECONDS).members().size();
+    }
+  }
+
   private AepStreamingClient slowClient() {
     return clientBuilder().maxBatchRecords(100).maxRequestsPerSecond(20).build();
   }
