@@ -1,13 +1,16 @@
 package dev.aepclient.kafka;
 
 import dev.aepclient.AepDeliveryException;
-import dev.aepclient.AepMessage;
 import dev.aepclient.AepRejectedException;
 import dev.aepclient.AepStreamingClient;
 import dev.aepclient.Delivery;
+import dev.aepclient.internal.util.RemoteText;
+import dev.aepclient.kafka.internal.AutoCommitGuard;
 import dev.aepclient.kafka.internal.PartitionState;
 import dev.aepclient.kafka.internal.TrackedRecord;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -20,7 +23,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -29,6 +37,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,59 +52,132 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * consumer.subscribe(List.of("events"), bridge.rebalanceListener());
  * while (running) {
- *   bridge.forward(consumer.poll(Duration.ofMillis(100)));
+ *   try {
+ *     bridge.forward(consumer.poll(Duration.ofMillis(100)));
+ *   } catch (RecordDeserializationException e) {
+ *     bridge.skipUndeserializable(e);   // dead-letters its raw bytes and seeks past it
+ *   }
  *   bridge.commitReady();
  * }
  * bridge.commitReadySync(Duration.ofSeconds(30));
+ * bridge.close();
  * }</pre>
  *
  * <p><b>Guarantees.</b> An offset is committed only when its record and every earlier record of its partition are
- * settled: delivered to AEP, or rejected and stored by the {@link DeadLetterHandler}. Records that cannot be mapped
- * (not JSON, tombstones, too large for one request) take the dead-letter path too; without a handler any of these
- * stops forwarding with {@link AepForwardingException}, never a silent skip. If AEP stays unavailable past the
- * client's delivery timeout, forwarding stops the same way and those offsets stay uncommitted, so a restart sends
- * them again. Duplicates are possible after a crash or a rebalance (at most what was in flight), loss is not.
+ * settled: delivered to AEP, filtered out by the router, or handed to the {@link DeadLetterHandler} and stored by it.
+ * Dead-lettered are: records AEP rejects, records the mapper refuses with {@link IllegalArgumentException}, records
+ * too large for one request, tombstones (by default, see {@link TombstonePolicy}) and records the consumer cannot
+ * deserialize. Without a handler any of these stops forwarding with {@link AepForwardingException}, never a silent
+ * skip. Any other exception from the mapper is a bug: forwarding stops and the record is not committed. When AEP is
+ * unavailable (the client gives up on a delivery), the bridge goes {@link ForwarderState#DEGRADED}: it pauses every
+ * partition, keeps polling (the member stays in its group) and sends the undelivered records again with back-off
+ * until AEP answers, committing nothing past them; {@link Builder#stopAfter(Duration)} turns that into a stop.
+ * Duplicates are possible after a crash or a lost partition (at most the unsettled records plus one commit round
+ * trip), loss is not.
  *
- * <p><b>Backpressure.</b> The poll thread never blocks on AEP: when the client's buffer is full the bridge holds the
- * record, {@linkplain Consumer#pause pauses} its partition and keeps polling (so {@code max.poll.interval.ms} is never
- * exceeded), and resumes the partition once the held records fit.
+ * <p><b>Bounds.</b> Unsettled records are capped per partition and in total (records and key+value bytes): beyond a
+ * cap the partitions are paused and the consumer keeps polling, so {@code max.poll.interval.ms} is never exceeded.
+ * A settled record keeps only its offset. The settled prefix is committed as soon as it advances, with at most one
+ * asynchronous commit outstanding.
  *
- * <p><b>Threads.</b> Call {@code forward}, {@code commitReady}, {@code commitReadySync} and the rebalance listener on
- * the consumer's poll thread only (a {@code KafkaConsumer} is single-threaded); {@link #metrics()} and
- * {@link #failure()} from any thread. The consumer must have {@code enable.auto.commit=false}: the bridge commits.
+ * <p><b>Threads.</b> Call {@code forward}, {@code skipUndeserializable}, {@code commitReady},
+ * {@code commitReadySync} and the rebalance listener on the consumer's poll thread only (a {@code KafkaConsumer} is
+ * single-threaded); {@link #metrics()}, {@link #health()}, {@link #state()} and {@link #failure()} from any thread.
+ * Dead letters are handed to the handler on a thread of the bridge ({@code aep-kafka-dead-letters-N}), never on the
+ * client's I/O threads nor the poll thread. The consumer must not commit by itself ({@code enable.auto.commit=false}):
+ * {@link Builder#build()} refuses one that does.
  *
  * @param <K> the record key type
  * @param <V> the record value type
  */
-public final class AepKafkaBridge<K, V> {
+public final class AepKafkaBridge<K, V> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AepKafkaBridge.class);
+  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
   private final Consumer<K, V> consumer;
   private final AepStreamingClient client;
-  private final RecordMapper<K, V> mapper;
+  private final RecordRouter<K, V> router;
   private final DeadLetterHandler<K, V> deadLetters;
+  private final TombstonePolicy tombstones;
   private final Duration revokeTimeout;
   private final long commitIntervalNanos;
+  private final int maxUnsettledPerPartition;
+  private final long maxUnsettledBytesPerPartition;
+  private final int maxUnsettled;
+  private final long maxUnsettledBytes;
+  private final Duration stopAfter;
+  private final long outageBackoffMinNanos;
+  private final long outageBackoffMaxNanos;
+  private final StateListener stateListener;
+  private final boolean watchCommitCounter;
+  private final long commitsBefore;
+  private final ThreadPoolExecutor deadLetterThread;
+
   private final Map<TopicPartition, PartitionState<K, V>> partitions = new HashMap<>(); // poll thread only
+  private final ConcurrentLinkedQueue<TrackedRecord<K, V>> failedRounds = new ConcurrentLinkedQueue<>();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final AtomicReference<StateSnapshot> state =
+      new AtomicReference<>(new StateSnapshot(ForwarderState.RUNNING, null, Instant.now(), 0));
   private final Object settleMonitor = new Object();
-  private long lastCommitNanos = System.nanoTime();
+  private final java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong();
+  private volatile int waiters; // written under settleMonitor
+  private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final long LAG_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private long lastCommitNanos;
+  private long lastLagNanos;
+  private boolean commitInFlight;
+  private long commitsIssued; // poll thread
+  private long nextOutageRetryNanos;
+  private long outageBackoffNanos;
 
   private final LongAdder polled = new LongAdder();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder deadLettered = new LongAdder();
-  private volatile long held;
+  private final LongAdder filtered = new LongAdder();
+  private final LongAdder skipped = new LongAdder();
+  private final LongAdder commitFailures = new LongAdder();
+  private final LongAdder commits = new LongAdder();
+  private volatile long lastCommitEpochMillis;
+  private volatile long waitingCount;
+  private volatile long unsettledCount;
+  private volatile long uncommittedCount;
+  private volatile long unsettledBytes;
+  private volatile long oldestUnsettledNanos = -1;
   private final Map<TopicPartition, Long> committedOffsets = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, Integer> unsettledByPartition = new ConcurrentHashMap<>();
   private final Set<TopicPartition> paused = ConcurrentHashMap.newKeySet();
 
-  private AepKafkaBridge(Builder<K, V> b) {
+  private record StateSnapshot(ForwarderState state, Throwable cause, Instant since, long sinceNanos) {}
+
+  private AepKafkaBridge(Builder<K, V> b, Optional<Boolean> autoCommit) {
     this.consumer = b.consumer;
     this.client = b.client;
-    this.mapper = b.mapper;
+    this.router = b.router;
     this.deadLetters = b.deadLetters;
+    this.tombstones = b.tombstones;
     this.revokeTimeout = b.revokeTimeout;
     this.commitIntervalNanos = b.commitInterval.toNanos();
+    this.maxUnsettledPerPartition = b.maxUnsettledPerPartition;
+    this.maxUnsettledBytesPerPartition = b.maxUnsettledBytesPerPartition;
+    this.maxUnsettled = b.maxUnsettled;
+    this.maxUnsettledBytes = b.maxUnsettledBytes;
+    this.stopAfter = b.stopAfter;
+    this.outageBackoffMinNanos = b.outageBackoffMin.toNanos();
+    this.outageBackoffMaxNanos = b.outageBackoffMax.toNanos();
+    this.outageBackoffNanos = outageBackoffMinNanos;
+    this.stateListener = b.stateListener;
+    this.watchCommitCounter = autoCommit.isEmpty();
+    this.commitsBefore = watchCommitCounter ? AutoCommitGuard.commitsMade(consumer) : -1;
+    int id = THREAD_IDS.incrementAndGet();
+    // One thread, started on the first dead letter and gone when idle. The queue is unbounded but never long: every
+    // queued letter is an unsettled record, and those are capped (maxUnsettled).
+    this.deadLetterThread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "aep-kafka-dead-letters-" + id);
+      t.setDaemon(true);
+      return t;
+    });
+    this.deadLetterThread.allowCoreThreadTimeOut(true);
   }
 
   /**
@@ -105,58 +189,139 @@ public final class AepKafkaBridge<K, V> {
   }
 
   /**
-   * Sends the records to AEP (without waiting for AEP), holding and pausing partitions when the client's buffer is
-   * full, and first retrying records held earlier.
+   * Sends the records to AEP (without waiting for AEP), first retrying records that were waiting. Records that find
+   * the client's buffer full wait, and their partition is paused.
    *
    * @throws AepForwardingException if forwarding had to stop (see the class description); stop the loop, call
    *     {@link #commitReadySync(Duration)} to keep what is safe, and restart later
    */
   public void forward(ConsumerRecords<K, V> records) {
     throwIfFailed();
-    retryHeld();
+    pump();
+    long now = System.nanoTime();
     for (TopicPartition tp : records.partitions()) {
       PartitionState<K, V> state = state(tp);
       for (ConsumerRecord<K, V> record : records.records(tp)) {
         polled.increment();
-        TrackedRecord<K, V> tracked = state.track(record);
-        if (state.isHolding() || !submit(tracked)) {
-          state.hold(tracked);
+        TrackedRecord<K, V> tracked = state.track(record, now);
+        if (state.isWaiting() || isDegraded() || !process(tracked)) {
+          state.await(tracked);
         }
       }
-      if (state.isHolding() && !state.isPaused()) {
-        consumer.pause(List.of(tp));
-        state.paused(true);
-        paused.add(tp);
-        log.debug("client buffer full: pausing {}", tp);
-      }
     }
-    updateHeld();
+    throwIfFailed();
+    updatePauses();
   }
 
   /**
-   * Retries held records and commits, asynchronously, every partition whose settled prefix advanced, at most once
-   * per commit interval. Also records the consumer lag for {@link #metrics()}.
+   * For a {@link RecordDeserializationException} thrown by {@code poll}: hands the record's raw bytes to the
+   * dead-letter handler (the exception carries them with kafka-clients 3.8 and later) and seeks past it, so the loop
+   * goes on. Its offset is committed once the handler stored it. With an older client the raw bytes are not
+   * available: consume {@code byte[]} and deserialize in your mapper instead.
+   *
+   * @throws AepForwardingException if forwarding had to stop (no dead-letter handler, for one)
+   */
+  public void skipUndeserializable(RecordDeserializationException e) {
+    Objects.requireNonNull(e, "e");
+    TopicPartition tp = e.topicPartition();
+    byte[] key = null;
+    byte[] value = null;
+    long timestamp = -1;
+    TimestampType timestampType = TimestampType.NO_TIMESTAMP_TYPE;
+    RecordHeaders headers = new RecordHeaders();
+    String origin = "";
+    try { // present since kafka-clients 3.8 (KIP-1036)
+      key = bytes(e.keyBuffer());
+      value = bytes(e.valueBuffer());
+      timestamp = e.timestamp();
+      timestampType = e.timestampType();
+      if (e.headers() != null) {
+        e.headers().forEach(headers::add);
+      }
+      origin = e.origin() + " ";
+    } catch (LinkageError older) {
+      log.warn("kafka-clients older than 3.8: the raw bytes of {}@{} are not available to dead-letter", tp,
+          e.offset());
+    }
+    ConsumerRecord<K, V> record = new ConsumerRecord<>(tp.topic(), tp.partition(), e.offset(), timestamp,
+        timestampType, key == null ? -1 : key.length, value == null ? -1 : value.length, null, null, headers,
+        Optional.empty());
+    polled.increment();
+    TrackedRecord<K, V> tracked = state(tp).track(record, System.nanoTime());
+    tracked.beginDeadLetterRound();
+    String cause = e.getCause() != null ? e.getCause().toString() : e.getMessage();
+    deadLetter(tracked, 0, "the consumer could not deserialize the " + origin.toLowerCase(java.util.Locale.ROOT)
+        + "of this record: " + RemoteText.sanitize(cause), key, value);
+    consumer.seek(tp, e.offset() + 1);
+    throwIfFailed();
+    updatePauses();
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    if (buffer == null) {
+      return null;
+    }
+    ByteBuffer copy = buffer.duplicate();
+    byte[] out = new byte[copy.remaining()];
+    copy.get(out);
+    return out;
+  }
+
+  /**
+   * Retries waiting records, commits (asynchronously) every partition whose settled prefix advanced, when no commit
+   * is outstanding, and refreshes the metrics. Call it after every poll.
    *
    * @throws AepForwardingException if forwarding had to stop
    */
   public void commitReady() {
     throwIfFailed();
-    retryHeld();
-    long now = System.nanoTime();
-    if (now - lastCommitNanos < commitIntervalNanos) {
+    pump();
+    checkCommitCounter();
+    maybeCommit();
+    updatePauses();
+    recordLag();
+    throwIfFailed();
+  }
+
+  private void maybeCommit() {
+    if (commitInFlight) {
       return;
     }
-    lastCommitNanos = now;
-    Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(partitions.keySet());
-    recordLag();
+    long now = System.nanoTime();
+    if (commitIntervalNanos > 0 && now - lastCommitNanos < commitIntervalNanos) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (Map.Entry<TopicPartition, PartitionState<K, V>> e : partitions.entrySet()) {
+      long offset = e.getValue().pendingCommit();
+      if (offset >= 0) {
+        offsets.put(e.getKey(), new OffsetAndMetadata(offset));
+      }
+    }
     if (offsets.isEmpty()) {
       return;
     }
-    consumer.commitAsync(offsets, (committed, error) -> {
+    lastCommitNanos = now;
+    offsets.forEach((tp, o) -> partitions.get(tp).requested(o.offset()));
+    commitInFlight = true;
+    commitsIssued++;
+    consumer.commitAsync(offsets, (committed, error) -> { // on the poll thread, inside poll or commit
+      commitInFlight = false;
       if (error != null) {
-        log.warn("async commit failed (a later commit will cover it): {}", error.toString());
+        commitFailures.increment();
+        offsets.keySet().forEach(tp -> {
+          PartitionState<K, V> s = partitions.get(tp);
+          if (s != null) {
+            s.requestFailed();
+          }
+        });
+        if (error instanceof org.apache.kafka.common.errors.RebalanceInProgressException) {
+          log.debug("async commit refused during a rebalance (the next one covers it)");
+        } else {
+          log.warn("async commit failed (the next one covers it): {}", RemoteText.sanitize(error.toString()));
+        }
       } else {
-        acknowledged(committed);
+        acknowledged(offsets);
       }
     });
   }
@@ -168,31 +333,75 @@ public final class AepKafkaBridge<K, V> {
    * @throws org.apache.kafka.common.KafkaException as {@link Consumer#commitSync(Map, Duration)} does
    */
   public void commitReadySync(Duration timeout) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(partitions.keySet());
+    Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted(partitions.keySet());
     if (!offsets.isEmpty()) {
+      commitsIssued++;
       consumer.commitSync(offsets, timeout);
       acknowledged(offsets);
     }
   }
 
   /**
-   * Waits until every record handed to the client so far is settled, or {@code timeout} passes.
+   * Waits until every record handed to the client so far is settled (or sent back after a failed delivery), or
+   * {@code timeout} passes.
    *
    * @return true when all are settled
    */
   public boolean awaitInFlight(Duration timeout) {
-    return awaitSettled(partitions.values(), System.nanoTime() + timeout.toNanos());
+    return awaitSettled(new ArrayList<>(partitions.values()), System.nanoTime() + timeout.toNanos(), false);
+  }
+
+  /**
+   * Whether the loop should not block in {@code poll}: records wait for buffer space or partitions are paused (so a
+   * long poll would return nothing while the client drains). Then call {@link #awaitProgress(Duration)} and
+   * {@code poll(Duration.ZERO)} instead: the loop runs again as soon as a record settles. Poll thread.
+   */
+  public boolean isBackedUp() {
+    return !paused.isEmpty() || waitingCount > 0;
+  }
+
+  /**
+   * Waits until a record settles (or a delivery fails, or forwarding stops), at most {@code max}. Any thread.
+   *
+   * @return true when something happened, false when {@code max} passed
+   */
+  public boolean awaitProgress(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    synchronized (settleMonitor) {
+      long seen = progress.get();
+      while (progress.get() == seen && failure.get() == null) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return false;
+        }
+        waiters++;
+        try {
+          // Slices: signal() skips the monitor when it sees no waiter, so a settle racing with this wait is
+          // noticed at the next slice.
+          TimeUnit.NANOSECONDS.timedWait(settleMonitor, Math.min(remaining, WAIT_SLICE_NANOS));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        } finally {
+          waiters--;
+        }
+      }
+      return true;
+    }
   }
 
   /**
    * The listener to pass to {@code consumer.subscribe(topics, listener)}: on revoke it waits (up to the revoke
    * timeout) for the revoked partitions' records in flight, commits their settled prefix synchronously and forgets
-   * them; on loss it forgets them without committing.
+   * them; on loss it forgets them without committing (another member owns them already).
    */
   public ConsumerRebalanceListener rebalanceListener() {
     return new ConsumerRebalanceListener() {
       @Override
       public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+        if (revoked.isEmpty()) {
+          return; // cooperative rebalancing calls this with nothing revoked
+        }
         List<PartitionState<K, V>> states = new ArrayList<>();
         for (TopicPartition tp : revoked) {
           PartitionState<K, V> state = partitions.get(tp);
@@ -200,19 +409,20 @@ public final class AepKafkaBridge<K, V> {
             states.add(state);
           }
         }
-        if (!awaitSettled(states, System.nanoTime() + revokeTimeout.toNanos())) {
+        if (!awaitSettled(states, System.nanoTime() + revokeTimeout.toNanos(), true)) {
           log.warn("partitions {} revoked with records still in flight (waited up to {}); their new owner will"
               + " send those again", revoked, revokeTimeout);
         }
         try {
-          Map<TopicPartition, OffsetAndMetadata> offsets = offsetsToCommit(revoked);
+          Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted(revoked);
           if (!offsets.isEmpty()) {
+            commitsIssued++;
             consumer.commitSync(offsets, revokeTimeout);
             acknowledged(offsets);
           }
         } catch (RuntimeException e) {
           log.warn("commit on revoke of {} failed; their new owner starts from the last commit: {}", revoked,
-              e.toString());
+              RemoteText.sanitize(e.toString()));
         }
         forget(revoked);
       }
@@ -222,10 +432,13 @@ public final class AepKafkaBridge<K, V> {
         for (TopicPartition tp : assigned) {
           state(tp);
         }
+        updatePauses();
       }
 
       @Override
       public void onPartitionsLost(Collection<TopicPartition> lost) {
+        log.warn("partitions {} lost (their new owner may have them already): dropping their unsettled records"
+            + " without a commit", lost);
         forget(lost);
       }
     };
@@ -236,10 +449,44 @@ public final class AepKafkaBridge<K, V> {
     return Optional.ofNullable(failure.get());
   }
 
+  /** The current state. Thread-safe. */
+  public ForwarderState state() {
+    return state.get().state();
+  }
+
+  /** A snapshot for a readiness or liveness probe. Thread-safe. */
+  public ForwarderHealth health() {
+    StateSnapshot s = state.get();
+    long oldest = oldestUnsettledNanos;
+    return new ForwarderHealth(s.state(), Optional.ofNullable(s.cause()), s.since(), unsettledCount,
+        oldest < 0 ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - oldest)));
+  }
+
   /** A snapshot of the counters. Thread-safe. */
   public AepKafkaMetrics metrics() {
-    return new AepKafkaMetrics(polled.sum(), delivered.sum(), deadLettered.sum(), held,
-        Map.copyOf(committedOffsets), Map.copyOf(lag), Set.copyOf(paused), client.metrics());
+    long oldest = oldestUnsettledNanos;
+    long last = lastCommitEpochMillis;
+    return new AepKafkaMetrics(polled.sum(), delivered.sum(), deadLettered.sum(), waitingCount,
+        Map.copyOf(committedOffsets), Map.copyOf(lag), Set.copyOf(paused), client.metrics(), filtered.sum(),
+        skipped.sum(), unsettledCount, unsettledBytes,
+        oldest < 0 ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - oldest)),
+        Map.copyOf(unsettledByPartition), commits.sum(), commitFailures.sum(),
+        last == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(last)), state(), uncommittedCount);
+  }
+
+  /**
+   * Marks the bridge stopped (the forwarder calls this when its loop ends) and lets the dead-letter thread end once
+   * its queue is done. Does not close the consumer nor the client. Idempotent.
+   */
+  @Override
+  public void close() {
+    stop(failure.get());
+  }
+
+  /** Closes with this cause (the forwarder's loop error, or null when closed). */
+  void stop(Throwable cause) {
+    transition(ForwarderState.STOPPED, cause);
+    deadLetterThread.shutdown();
   }
 
   // ---- internals (poll thread unless noted) ----
@@ -248,77 +495,219 @@ public final class AepKafkaBridge<K, V> {
     return partitions.computeIfAbsent(tp, k -> new PartitionState<>());
   }
 
-  /** Hands a record to the client; false when the buffer is full (nothing sent). */
-  private boolean submit(TrackedRecord<K, V> tracked) {
-    ConsumerRecord<K, V> record = tracked.record();
-    AepMessage message;
-    try {
-      message = mapper.map(record);
-    } catch (RuntimeException e) {
-      tracked.markSubmitted();
-      deadLetter(tracked, 0, "not mappable to an AEP message: " + e.getMessage());
+  private boolean isDegraded() {
+    return state.get().state() == ForwarderState.DEGRADED;
+  }
+
+  /**
+   * Hands a record's messages to the clients. False when a buffer was full: the record waits (the messages already
+   * handed stay handed) and is continued later.
+   */
+  private boolean process(TrackedRecord<K, V> tracked) {
+    if (tracked.isSettled()) {
       return true;
     }
-    Optional<CompletableFuture<Delivery>> sent;
-    try {
-      sent = client.trySend(message);
-    } catch (IllegalArgumentException e) {
-      tracked.markSubmitted();
-      deadLetter(tracked, 0, e.getMessage());
-      return true;
+    if (!tracked.isMapped()) {
+      ConsumerRecord<K, V> record = tracked.record();
+      if (record.value() == null) {
+        switch (tombstones) {
+          case SKIP -> {
+            skipped.increment();
+            tracked.settle();
+          }
+          case DEAD_LETTER -> {
+            tracked.beginDeadLetterRound();
+            deadLetter(tracked, 0, "the record has a null value (a tombstone); AEP needs a JSON object", null, null);
+          }
+          case FAIL -> fail(new AepForwardingException("record " + origin(record) + " is a tombstone (null value)"
+              + " and the tombstone policy is FAIL; its offset is not committed", null));
+        }
+        return true;
+      }
+      List<RoutedMessage> messages;
+      try {
+        messages = router.route(record);
+      } catch (IllegalArgumentException e) {
+        tracked.beginDeadLetterRound();
+        deadLetter(tracked, 0, "not mappable to an AEP message: " + e.getMessage(), null, null);
+        return true;
+      } catch (RuntimeException e) {
+        fail(new AepForwardingException("the mapper threw " + e.getClass().getName() + " for record "
+            + origin(record) + ": a bug in the mapper, not bad data (bad data is signalled with"
+            + " IllegalArgumentException); forwarding stops and the record is not committed", e));
+        return true;
+      }
+      if (messages == null || messages.isEmpty()) {
+        filtered.increment();
+        tracked.settle();
+        return true;
+      }
+      tracked.mapped(messages);
+      tracked.beginRound();
+    } else if (!tracked.isHanding()) {
+      tracked.beginRound(); // sent back after AEP was unavailable: every message again
     }
-    if (sent.isEmpty()) {
-      return false;
+    for (Object next = tracked.nextMessage(); next != null; next = tracked.nextMessage()) {
+      RoutedMessage routed = (RoutedMessage) next;
+      AepStreamingClient target = routed.client() != null ? routed.client() : client;
+      Optional<CompletableFuture<Delivery>> sent;
+      try {
+        sent = target.trySend(routed.message());
+      } catch (IllegalArgumentException e) { // too large for one request: this message never reaches AEP
+        tracked.handed();
+        tracked.outcome(new TrackedRecord.Rejection(0, e.getMessage()), null);
+        continue;
+      }
+      if (sent.isEmpty()) {
+        return false;
+      }
+      tracked.handed();
+      sent.get().whenComplete((delivery, error) -> onOutcome(tracked, error));
     }
-    tracked.markSubmitted();
-    sent.get().whenComplete((delivery, error) -> onOutcome(tracked, error));
+    if (tracked.handingDone()) {
+      finish(tracked);
+    }
     return true;
   }
 
   /** On the client's I/O threads. */
   private void onOutcome(TrackedRecord<K, V> tracked, Throwable error) {
+    boolean last;
     if (error == null) {
-      delivered.increment();
-      settle(tracked);
+      recovered();
+      last = tracked.outcome(null, null);
     } else if (error instanceof AepRejectedException rejected) {
-      deadLetter(tracked, rejected.statusCode(), rejected.reason());
+      recovered();
+      last = tracked.outcome(new TrackedRecord.Rejection(rejected.statusCode(), rejected.reason()), null);
     } else {
-      String origin = tracked.record().topic() + "-" + tracked.record().partition() + "@" + tracked.offset();
-      fail(new AepForwardingException("could not deliver " + origin + " to AEP: " + error.getMessage()
-          + (error instanceof AepDeliveryException d ? " (" + d.reason() + ")" : "")
-          + "; its offset is not committed and will be sent again after a restart", error));
+      if (error instanceof AepDeliveryException d && d.reason() == AepDeliveryException.Reason.CLOSED) {
+        fail(new AepForwardingException("the AEP client was closed while the forwarder ran; unsettled offsets are"
+            + " not committed and will be sent again after a restart", error));
+      } else {
+        outage(tracked, error);
+      }
+      last = tracked.outcome(null, error);
+    }
+    if (last) {
+      finish(tracked);
     }
   }
 
-  private void deadLetter(TrackedRecord<K, V> tracked, int status, String reason) {
-    DeadLetter<K, V> letter = new DeadLetter<>(tracked.record(), status, reason);
+  /** Any thread: every outcome of a round is in. */
+  private void finish(TrackedRecord<K, V> tracked) {
+    if (tracked.failure() != null) {
+      tracked.roundFailed();
+      failedRounds.add(tracked);
+      signal();
+    } else if (tracked.rejection() != null) {
+      TrackedRecord.Rejection r = tracked.rejection();
+      deadLetter(tracked, r.status(), r.reason(), null, null);
+    } else {
+      delivered.increment();
+      tracked.settle();
+      signal();
+    }
+  }
+
+  /** Any thread: the client gave up on a delivery (AEP unavailable past the delivery timeout, auth, …). */
+  private void outage(TrackedRecord<K, V> tracked, Throwable error) {
+    ConsumerRecord<K, V> record = tracked.record();
+    String where = record != null ? origin(record) : "a record";
+    String detail = RemoteText.sanitize(error.getMessage())
+        + (error instanceof AepDeliveryException d ? " (" + d.reason() + ")" : "");
+    if (stopAfter != null && stopAfter.isZero()) {
+      fail(new AepForwardingException("could not deliver " + where + " to AEP: " + detail
+          + "; its offset is not committed and will be sent again after a restart", error));
+      return;
+    }
+    StateSnapshot s = state.get();
+    if (s.state() == ForwarderState.RUNNING) {
+      if (transition(ForwarderState.DEGRADED, error)) {
+        log.warn("AEP unavailable ({}): pausing every partition and sending again with back-off; nothing is"
+            + " committed past {}", detail, where);
+      }
+    }
+  }
+
+  /** Any thread: AEP answered. */
+  private void recovered() {
+    if (state.get().state() == ForwarderState.DEGRADED && transition(ForwarderState.RUNNING, null)) {
+      log.info("AEP answers again: resuming");
+    }
+  }
+
+  /** Changes the state unless it is STOPPED (final); tells the listener. Any thread. */
+  private boolean transition(ForwarderState to, Throwable cause) {
+    while (true) {
+      StateSnapshot current = state.get();
+      if (current.state() == ForwarderState.STOPPED || current.state() == to) {
+        return false;
+      }
+      StateSnapshot next = new StateSnapshot(to, cause, Instant.now(), System.nanoTime());
+      if (state.compareAndSet(current, next)) {
+        if (stateListener != null) {
+          try {
+            stateListener.onStateChange(to, cause);
+          } catch (RuntimeException e) {
+            log.warn("state listener threw (ignored): {}", e.toString());
+          }
+        }
+        return true;
+      }
+    }
+  }
+
+  private void deadLetter(TrackedRecord<K, V> tracked, int status, String reason, byte[] rawKey, byte[] rawValue) {
+    ConsumerRecord<K, V> record = tracked.record();
+    if (record == null) {
+      return; // settled meanwhile
+    }
+    String text = RemoteText.sanitize(reason);
+    DeadLetter<K, V> letter = new DeadLetter<>(record, status, text, rawKey, rawValue);
     if (deadLetters == null) {
+      tracked.roundFailed(); // it will not settle: nobody waits for it
       fail(new AepForwardingException("record " + letter.origin() + " cannot be delivered ("
-          + (status > 0 ? "AEP status " + status + ": " : "") + reason + ") and no dead-letter handler is"
+          + (status > 0 ? "AEP status " + status + ": " : "") + text + ") and no dead-letter handler is"
           + " configured; set one with deadLetterHandler(...) to keep going past such records", null));
       return;
     }
-    CompletionStage<Void> stored;
     try {
-      stored = deadLetters.handle(letter);
-    } catch (RuntimeException e) {
-      stored = CompletableFuture.failedFuture(e);
+      deadLetterThread.execute(() -> {
+        CompletionStage<Void> stored;
+        try {
+          stored = deadLetters.handle(letter);
+        } catch (RuntimeException e) {
+          stored = CompletableFuture.failedFuture(e);
+        }
+        stored.whenComplete((ignored, error) -> {
+          if (error == null) {
+            deadLettered.increment();
+            log.debug("dead-lettered {}: {} {}", letter.origin(), status, text);
+            tracked.settle();
+            signal();
+          } else {
+            tracked.roundFailed();
+            fail(new AepForwardingException("the dead-letter handler failed for " + letter.origin() + ": "
+                + RemoteText.sanitize(error.toString()) + "; its offset is not committed", error));
+          }
+        });
+      });
+    } catch (RejectedExecutionException e) {
+      tracked.roundFailed();
+      fail(new AepForwardingException("the bridge is closed: record " + letter.origin() + " was not dead-lettered"
+          + " and its offset is not committed", e));
     }
-    stored.whenComplete((ignored, error) -> {
-      if (error == null) {
-        deadLettered.increment();
-        log.debug("dead-lettered {}: {} {}", letter.origin(), status, reason);
-        settle(tracked);
-      } else {
-        fail(new AepForwardingException("the dead-letter handler failed for " + letter.origin() + ": " + error
-            + "; its offset is not committed", error));
-      }
-    });
   }
 
-  /** Any thread. */
-  private void settle(TrackedRecord<K, V> tracked) {
-    tracked.settle();
+  private static String origin(ConsumerRecord<?, ?> record) {
+    return record.topic() + "-" + record.partition() + "@" + record.offset();
+  }
+
+  private void signal() {
+    progress.incrementAndGet();
+    if (waiters == 0) {
+      return; // nobody waits: skip the monitor (this runs once per settled record, on the client's I/O threads)
+    }
     synchronized (settleMonitor) {
       settleMonitor.notifyAll();
     }
@@ -328,10 +717,9 @@ public final class AepKafkaBridge<K, V> {
   private void fail(AepForwardingException e) {
     if (failure.compareAndSet(null, e)) {
       log.error("forwarding stops: {}", e.getMessage());
+      transition(ForwarderState.STOPPED, e);
     }
-    synchronized (settleMonitor) {
-      settleMonitor.notifyAll();
-    }
+    signal();
   }
 
   private void throwIfFailed() {
@@ -341,36 +729,128 @@ public final class AepKafkaBridge<K, V> {
     }
   }
 
-  private void retryHeld() {
-    for (Map.Entry<TopicPartition, PartitionState<K, V>> entry : partitions.entrySet()) {
-      PartitionState<K, V> state = entry.getValue();
-      while (state.isHolding() && submit(state.held().peekFirst())) {
-        state.held().pollFirst();
-      }
-      if (!state.isHolding() && state.isPaused()) {
-        consumer.resume(List.of(entry.getKey()));
-        state.paused(false);
-        paused.remove(entry.getKey());
-        log.debug("client buffer has room again: resuming {}", entry.getKey());
+  /** Puts failed rounds back in line, and hands waiting records to the client while it has room. */
+  private void pump() {
+    for (TrackedRecord<K, V> t; (t = failedRounds.poll()) != null; ) {
+      PartitionState<K, V> owner = t.owner();
+      if (!t.isSettled() && partitions.containsValue(owner)) { // not revoked meanwhile
+        owner.await(t);
       }
     }
-    updateHeld();
-  }
-
-  private void updateHeld() {
-    long count = 0;
+    long now = System.nanoTime();
+    StateSnapshot s = state.get();
+    if (s.state() == ForwarderState.DEGRADED) {
+      if (stopAfter != null && now - s.sinceNanos() > stopAfter.toNanos()) {
+        fail(new AepForwardingException("AEP unavailable for longer than stopAfter (" + stopAfter + "): "
+            + RemoteText.sanitize(String.valueOf(s.cause())) + "; unsettled offsets are not committed and will be"
+            + " sent again after a restart", s.cause()));
+        return;
+      }
+      if (now < nextOutageRetryNanos) {
+        return; // wait for the back-off; the consumer keeps polling with every partition paused
+      }
+      nextOutageRetryNanos = now + outageBackoffNanos;
+      outageBackoffNanos = Math.min(outageBackoffMaxNanos, outageBackoffNanos * 2);
+    } else {
+      outageBackoffNanos = outageBackoffMinNanos;
+      nextOutageRetryNanos = 0;
+    }
     for (PartitionState<K, V> state : partitions.values()) {
-      count += state.heldCount();
+      while (state.isWaiting() && process(state.waiting().peekFirst())) {
+        state.waiting().pollFirst();
+      }
     }
-    held = count;
   }
 
-  private Map<TopicPartition, OffsetAndMetadata> offsetsToCommit(Collection<TopicPartition> tps) {
+  /** Pauses partitions over a cap, waiting for room, or all while AEP is unavailable; resumes the others. */
+  private void updatePauses() {
+    long count = 0;
+    long uncommitted = 0;
+    long bytes = 0;
+    long waiting = 0;
+    long oldest = Long.MAX_VALUE;
+    for (Map.Entry<TopicPartition, PartitionState<K, V>> e : partitions.entrySet()) {
+      PartitionState<K, V> s = e.getValue();
+      s.advance();
+      count += s.unsettledCount();
+      uncommitted += s.uncommittedCount();
+      bytes += s.unsettledBytes();
+      waiting += s.waitingCount();
+      long o = s.oldestUnsettledNanos();
+      if (o >= 0) {
+        oldest = Math.min(oldest, o);
+      }
+      unsettledByPartition.put(e.getKey(), s.unsettledCount());
+    }
+    unsettledCount = count;
+    uncommittedCount = uncommitted;
+    unsettledBytes = bytes;
+    waitingCount = waiting;
+    oldestUnsettledNanos = oldest == Long.MAX_VALUE ? -1 : oldest;
+    boolean all = isDegraded() || count >= maxUnsettled || bytes >= maxUnsettledBytes;
+    List<TopicPartition> pause = new ArrayList<>();
+    List<TopicPartition> resume = new ArrayList<>();
+    for (Map.Entry<TopicPartition, PartitionState<K, V>> e : partitions.entrySet()) {
+      PartitionState<K, V> s = e.getValue();
+      boolean want = all || s.isWaiting() || s.unsettledCount() >= maxUnsettledPerPartition
+          || s.unsettledBytes() >= maxUnsettledBytesPerPartition;
+      if (want != s.isPaused()) {
+        s.paused(want);
+        (want ? pause : resume).add(e.getKey());
+      }
+    }
+    if (!pause.isEmpty()) {
+      consumer.pause(pause);
+      paused.addAll(pause);
+      log.debug("pausing {}", pause);
+    }
+    if (!resume.isEmpty()) {
+      consumer.resume(resume);
+      paused.removeAll(resume);
+      log.debug("resuming {}", resume);
+    }
+  }
+
+  /**
+   * For a consumer whose auto-commit flag could not be read: the consumer's commit counter running ahead of ours
+   * means it commits by itself. Put the committed offsets back to the settled prefix and stop.
+   */
+  private void checkCommitCounter() {
+    if (!watchCommitCounter || commitsBefore < 0) {
+      return;
+    }
+    long made = AutoCommitGuard.commitsMade(consumer);
+    if (made >= 0 && made - commitsBefore > commitsIssued) {
+      Map<TopicPartition, OffsetAndMetadata> rewind = new HashMap<>();
+      partitions.forEach((tp, s) -> {
+        long safe = s.safeOffset();
+        if (safe >= 0) {
+          rewind.put(tp, new OffsetAndMetadata(safe));
+        }
+      });
+      try {
+        if (!rewind.isEmpty()) {
+          // Positions back too: the consumer auto-commits its positions again when it is closed.
+          rewind.forEach((tp, o) -> consumer.seek(tp, o.offset()));
+          commitsIssued++;
+          consumer.commitSync(rewind, revokeTimeout);
+        }
+      } catch (RuntimeException e) {
+        log.warn("could not put the committed offsets back to the settled prefix: {}", e.toString());
+      }
+      fail(new AepForwardingException("the consumer commits offsets by itself (enable.auto.commit=true, Kafka's"
+          + " default): it would commit records not yet delivered to AEP, and a crash would lose them. Set"
+          + " enable.auto.commit=false on the consumer; the committed offsets were put back to what was delivered",
+          null));
+    }
+  }
+
+  private Map<TopicPartition, OffsetAndMetadata> uncommitted(Collection<TopicPartition> tps) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : tps) {
       PartitionState<K, V> state = partitions.get(tp);
       if (state != null) {
-        long offset = state.toCommit();
+        long offset = state.uncommitted();
         if (offset >= 0) {
           offsets.put(tp, new OffsetAndMetadata(offset));
         }
@@ -380,24 +860,39 @@ public final class AepKafkaBridge<K, V> {
   }
 
   private void acknowledged(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    commits.increment();
+    lastCommitEpochMillis = System.currentTimeMillis();
     for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
       PartitionState<K, V> state = partitions.get(e.getKey());
       if (state != null) {
         state.committed(e.getValue().offset());
+        committedOffsets.merge(e.getKey(), e.getValue().offset(), Math::max);
       }
-      committedOffsets.merge(e.getKey(), e.getValue().offset(), Math::max);
     }
   }
 
+  /** Lag as AEP sees it: the end offset minus the committed one (what is polled and buffered counts as lag). */
   private void recordLag() {
-    for (TopicPartition tp : partitions.keySet()) {
+    long now = System.nanoTime();
+    if (now - lastLagNanos < LAG_REFRESH_NANOS) {
+      return; // a gauge: ten refreshes a second are plenty, and position() is not free on every consumer
+    }
+    lastLagNanos = now;
+    for (Map.Entry<TopicPartition, PartitionState<K, V>> e : partitions.entrySet()) {
+      TopicPartition tp = e.getKey();
       try {
-        OptionalLong current = consumer.currentLag(tp);
-        if (current.isPresent()) {
-          lag.put(tp, current.getAsLong());
+        OptionalLong behindPosition = consumer.currentLag(tp);
+        if (behindPosition.isEmpty()) {
+          continue;
         }
-      } catch (RuntimeException e) {
-        // not assigned any more, or the consumer does not know yet
+        long end = consumer.position(tp, Duration.ZERO) + behindPosition.getAsLong();
+        long committed = e.getValue().committed();
+        long from = committed >= 0 ? committed : e.getValue().safeOffset();
+        if (from >= 0) {
+          lag.put(tp, Math.max(0, end - from));
+        }
+      } catch (RuntimeException ex) {
+        // not assigned any more, or the consumer does not know its position yet
       }
     }
   }
@@ -407,11 +902,12 @@ public final class AepKafkaBridge<K, V> {
       partitions.remove(tp);
       paused.remove(tp);
       lag.remove(tp);
+      unsettledByPartition.remove(tp);
     }
-    updateHeld();
+    updatePauses();
   }
 
-  private boolean awaitSettled(Collection<PartitionState<K, V>> states, long deadlineNanos) {
+  private boolean awaitSettled(Collection<PartitionState<K, V>> states, long deadlineNanos, boolean untilFailure) {
     synchronized (settleMonitor) {
       while (true) {
         boolean all = true;
@@ -422,14 +918,19 @@ public final class AepKafkaBridge<K, V> {
           }
         }
         long remaining = deadlineNanos - System.nanoTime();
-        if (all || remaining <= 0 || failure.get() != null) {
+        if (all || remaining <= 0 || (untilFailure && failure.get() != null)) {
           return all;
         }
+        waiters++;
         try {
-          TimeUnit.NANOSECONDS.timedWait(settleMonitor, remaining);
+          // Slices: signal() skips the monitor when it sees no waiter, so a settle racing with this wait is
+          // noticed at the next slice.
+          TimeUnit.NANOSECONDS.timedWait(settleMonitor, Math.min(remaining, WAIT_SLICE_NANOS));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
+        } finally {
+          waiters--;
         }
       }
     }
@@ -437,35 +938,66 @@ public final class AepKafkaBridge<K, V> {
 
   @Override
   public String toString() {
-    return "AepKafkaBridge[" + client + ", partitions=" + partitions.keySet() + "]";
+    return "AepKafkaBridge[" + client + ", " + state() + "]";
   }
 
   /**
-   * Configures an {@link AepKafkaBridge}. Defaults: {@link RecordMapper#valueAsJson()}, no dead-letter handler
-   * (a rejected or unmappable record stops forwarding), revoke timeout 30 s, commit interval 1 s. Not thread-safe.
+   * Configures an {@link AepKafkaBridge}. Defaults: {@link RecordMapper#valueAsJson()}, no dead-letter handler (a
+   * rejected or unmappable record stops forwarding), tombstones dead-lettered, at most 5,000 unsettled records and
+   * 16 MiB per partition and 10,000 records and 32 MiB in all, commit whenever the settled prefix advances (one
+   * commit outstanding at a time), revoke timeout 30 s, AEP outages waited out (back-off 1 s doubling to 30 s) with
+   * no {@code stopAfter}. Not thread-safe.
    */
   public static final class Builder<K, V> {
     private final Consumer<K, V> consumer;
     private final AepStreamingClient client;
-    private RecordMapper<K, V> mapper = RecordMapper.valueAsJson();
+    private RecordRouter<K, V> router = routerOf(RecordMapper.valueAsJson());
     private DeadLetterHandler<K, V> deadLetters;
+    private TombstonePolicy tombstones = TombstonePolicy.DEAD_LETTER;
     private Duration revokeTimeout = Duration.ofSeconds(30);
-    private Duration commitInterval = Duration.ofSeconds(1);
+    private Duration commitInterval = Duration.ZERO;
+    private int maxUnsettledPerPartition = 5_000;
+    private long maxUnsettledBytesPerPartition = 16L << 20;
+    private int maxUnsettled = 10_000;
+    private long maxUnsettledBytes = 32L << 20;
+    private Duration stopAfter;
+    private Duration outageBackoffMin = Duration.ofSeconds(1);
+    private Duration outageBackoffMax = Duration.ofSeconds(30);
+    private StateListener stateListener;
 
     private Builder(Consumer<K, V> consumer, AepStreamingClient client) {
       this.consumer = Objects.requireNonNull(consumer, "consumer");
       this.client = Objects.requireNonNull(client, "client");
     }
 
-    /** How records become messages; default {@link RecordMapper#valueAsJson()}. */
+    private static <K, V> RecordRouter<K, V> routerOf(RecordMapper<K, V> mapper) {
+      return record -> List.of(RoutedMessage.of(mapper.map(record)));
+    }
+
+    /** How records become messages, one per record; default {@link RecordMapper#valueAsJson()}. */
     public Builder<K, V> mapper(RecordMapper<K, V> mapper) {
-      this.mapper = Objects.requireNonNull(mapper, "mapper");
+      Objects.requireNonNull(mapper, "mapper");
+      this.router = routerOf(mapper);
+      return this;
+    }
+
+    /**
+     * How records become messages, zero or more per record, each for a chosen client (replaces {@link #mapper}).
+     */
+    public Builder<K, V> router(RecordRouter<K, V> router) {
+      this.router = Objects.requireNonNull(router, "router");
       return this;
     }
 
     /** Where rejected and unmappable records go; default none (they stop forwarding). */
     public Builder<K, V> deadLetterHandler(DeadLetterHandler<K, V> handler) {
       this.deadLetters = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /** What to do with tombstones (null values); default {@link TombstonePolicy#DEAD_LETTER}. */
+    public Builder<K, V> tombstones(TombstonePolicy policy) {
+      this.tombstones = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
@@ -478,20 +1010,102 @@ public final class AepKafkaBridge<K, V> {
       return this;
     }
 
-    /** The least time between two asynchronous commits of {@link #commitReady()}, 0 to 1 min; default 1 s. */
+    /**
+     * The least time between two asynchronous commits, 0 to 1 min; default 0: commit whenever the settled prefix
+     * advances (never more than one commit outstanding, so the broker sets the pace).
+     */
     public Builder<K, V> commitInterval(Duration interval) {
       this.commitInterval = requireDuration(interval, Duration.ofMinutes(1), "commitInterval");
       return this;
     }
 
-    /** The bridge; subscribe with its {@link AepKafkaBridge#rebalanceListener()} before the first poll. */
+    /**
+     * Caps on the records polled and not yet committable of one partition: beyond either, the partition is paused
+     * until its head settles. 1 to 1,000,000 records, 1 KiB to 1 GiB; defaults 5,000 and 16 MiB.
+     */
+    public Builder<K, V> maxUnsettledPerPartition(int records, long bytes) {
+      this.maxUnsettledPerPartition = requireRange(records, 1, 1_000_000, "maxUnsettledPerPartition records");
+      this.maxUnsettledBytesPerPartition = requireRange(bytes, 1024, 1L << 30, "maxUnsettledPerPartition bytes");
+      return this;
+    }
+
+    /**
+     * Caps on all unsettled records: beyond either, every partition is paused. This is the window a crash can send
+     * twice, so keep it about the client's in-flight window (requests in flight × records per batch, 4,000 by the
+     * client's defaults): Kafka's log is the buffer. 1 to 10,000,000 records, 1 KiB to 4 GiB; defaults 10,000 and
+     * 32 MiB.
+     */
+    public Builder<K, V> maxUnsettled(int records, long bytes) {
+      this.maxUnsettled = requireRange(records, 1, 10_000_000, "maxUnsettled records");
+      this.maxUnsettledBytes = requireRange(bytes, 1024, 4L << 30, "maxUnsettled bytes");
+      return this;
+    }
+
+    /**
+     * Stop forwarding (fail fast) once AEP has been unavailable this long, instead of waiting it out; 0 stops at the
+     * first delivery the client gives up on. Default: never stop.
+     */
+    public Builder<K, V> stopAfter(Duration duration) {
+      this.stopAfter = requireDuration(duration, Duration.ofDays(365), "stopAfter");
+      return this;
+    }
+
+    /**
+     * The back-off between attempts to send undelivered records again while AEP is unavailable: {@code min},
+     * doubling to {@code max}. 1 ms to 10 min; defaults 1 s and 30 s.
+     */
+    public Builder<K, V> outageBackoff(Duration min, Duration max) {
+      requireDuration(min, Duration.ofMinutes(10), "outageBackoff min");
+      requireDuration(max, Duration.ofMinutes(10), "outageBackoff max");
+      if (min.toMillis() < 1 || max.compareTo(min) < 0) {
+        throw new IllegalArgumentException("outageBackoff needs 1 ms <= min <= max, got " + min + " and " + max);
+      }
+      this.outageBackoffMin = min;
+      this.outageBackoffMax = max;
+      return this;
+    }
+
+    /** Told of every state change (RUNNING, DEGRADED, STOPPED); default none. */
+    public Builder<K, V> stateListener(StateListener listener) {
+      this.stateListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * The bridge; subscribe with its {@link AepKafkaBridge#rebalanceListener()} before the first poll.
+     *
+     * @return the bridge
+     * @throws IllegalArgumentException if the consumer commits offsets by itself ({@code enable.auto.commit=true},
+     *     Kafka's default), which would lose records in a crash
+     */
     public AepKafkaBridge<K, V> build() {
-      return new AepKafkaBridge<>(this);
+      Optional<Boolean> autoCommit = AutoCommitGuard.autoCommitEnabled(consumer);
+      if (autoCommit.orElse(false)) {
+        throw new IllegalArgumentException("the consumer has enable.auto.commit=true (Kafka's default): it would"
+            + " commit records before they reach AEP and a crash would lose them. Build it with"
+            + " enable.auto.commit=false (ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG), or let"
+            + " AepKafkaForwarder.builder(Properties, …) build it");
+      }
+      return new AepKafkaBridge<>(this, autoCommit);
     }
 
     static Duration requireDuration(Duration value, Duration max, String what) {
       if (value == null || value.isNegative() || value.compareTo(max) > 0) {
         throw new IllegalArgumentException(what + " must be between 0 and " + max + ", got " + value);
+      }
+      return value;
+    }
+
+    private static int requireRange(int value, int min, int max, String what) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", got " + value);
+      }
+      return value;
+    }
+
+    private static long requireRange(long value, long min, long max, String what) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", got " + value);
       }
       return value;
     }

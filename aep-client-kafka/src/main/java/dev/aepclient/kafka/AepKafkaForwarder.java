@@ -11,8 +11,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,12 +36,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The forwarder takes the consumer over: it subscribes it, polls it, and closes it when the loop ends, after
  * waiting (up to the close timeout) for records in flight and committing what is settled. It does not close the
- * {@link AepStreamingClient}, which may serve others. The loop ends on {@link #close()}, or on a forwarding failure
- * ({@link AepForwardingException}: AEP unavailable past the delivery timeout, a rejection without dead-letter
- * handler, …), in which case the unsettled offsets stay uncommitted and a restart sends them again.
+ * {@link AepStreamingClient}, which may serve others. While AEP is unavailable it waits, {@link ForwarderState#DEGRADED}
+ * (see {@link AepKafkaBridge}). The loop ends on {@link #close()}, or on a forwarding failure
+ * ({@link AepForwardingException}: a rejection without dead-letter handler, a mapper bug, a failing dead-letter
+ * handler, AEP unavailable past {@code stopAfter}, …), in which case the unsettled offsets stay uncommitted and a
+ * restart sends them again. A record the consumer cannot deserialize is dead-lettered with its raw bytes.
  *
- * <p>Thread-safe: {@code close}, {@code awaitTermination}, {@code failure} and {@code metrics} may be called from
- * any thread.
+ * <p>Thread-safe: {@code close}, {@code awaitTermination}, {@code failure}, {@code state}, {@code health} and
+ * {@code metrics} may be called from any thread.
  *
  * @param <K> the record key type
  * @param <V> the record value type
@@ -44,6 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class AepKafkaForwarder<K, V> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AepKafkaForwarder.class);
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+  private static final Duration BACKED_UP_WAIT = Duration.ofMillis(10);
 
   private final Consumer<K, V> consumer;
   private final AepKafkaBridge<K, V> bridge;
@@ -66,9 +74,39 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
     this.closeTimeout = b.closeTimeout;
   }
 
-  /** A builder; {@code consumer} must have {@code enable.auto.commit=false} and a {@code group.id}. */
+  /**
+   * A builder over your consumer, which needs a {@code group.id} and {@code enable.auto.commit=false} ({@code build()}
+   * refuses one that commits by itself).
+   */
   public static <K, V> Builder<K, V> builder(Consumer<K, V> consumer, AepStreamingClient client) {
     return new Builder<>(consumer, client);
+  }
+
+  /**
+   * A builder that builds the consumer itself from {@code consumerProperties} (your TLS/SASL/MSK IAM settings and
+   * {@code group.id}), with {@code enable.auto.commit=false} set for you; the properties are copied, not changed.
+   *
+   * @throws IllegalArgumentException if the properties set {@code enable.auto.commit=true} or lack {@code group.id}
+   * @throws org.apache.kafka.common.KafkaException if Kafka refuses the properties
+   */
+  public static <K, V> Builder<K, V> builder(Properties consumerProperties, Deserializer<K> keyDeserializer,
+      Deserializer<V> valueDeserializer, AepStreamingClient client) {
+    Objects.requireNonNull(consumerProperties, "consumerProperties");
+    Properties props = new Properties();
+    props.putAll(consumerProperties);
+    Object autoCommit = props.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
+    if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString().trim())) {
+      throw new IllegalArgumentException("enable.auto.commit=true would commit records before they reach AEP (a"
+          + " crash would lose them); remove it or set it to false: the forwarder commits");
+    }
+    Object groupId = props.get(ConsumerConfig.GROUP_ID_CONFIG);
+    if (groupId == null || groupId.toString().isBlank()) {
+      throw new IllegalArgumentException("group.id must be set in the consumer properties: the forwarder commits"
+          + " the group's offsets");
+    }
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return new Builder<>(new KafkaConsumer<>(props, Objects.requireNonNull(keyDeserializer, "keyDeserializer"),
+        Objects.requireNonNull(valueDeserializer, "valueDeserializer")), client);
   }
 
   /**
@@ -126,7 +164,18 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
       }
       log.info("forwarding {} to AEP", pattern != null ? pattern : topics);
       while (!closing.get()) {
-        bridge.forward(consumer.poll(pollTimeout));
+        Duration timeout = pollTimeout;
+        if (bridge.isBackedUp()) {
+          // Paused or waiting for buffer space: a long poll would sit idle while the client drains. Run again as
+          // soon as a record settles instead (and poll without waiting, to keep heartbeats and commit callbacks).
+          bridge.awaitProgress(BACKED_UP_WAIT);
+          timeout = Duration.ZERO;
+        }
+        try {
+          bridge.forward(consumer.poll(timeout));
+        } catch (RecordDeserializationException e) {
+          bridge.skipUndeserializable(e);
+        }
         bridge.commitReady();
       }
     } catch (WakeupException e) {
@@ -143,7 +192,8 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
   /** Waits for what is in flight, commits the settled prefix and closes the consumer; never throws. */
   private void shutDown() {
     long deadline = System.nanoTime() + closeTimeout.toNanos();
-    if (failure.get() == null && !bridge.awaitInFlight(closeTimeout)) {
+    // After a failure too: what is delivered meanwhile is committed, and not sent again after a restart.
+    if (!bridge.awaitInFlight(closeTimeout)) {
       log.warn("records still in flight after {}; their offsets stay uncommitted and will be sent again",
           closeTimeout);
     }
@@ -160,6 +210,7 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
     if (failure.get() == null) {
       bridge.failure().ifPresent(failure::set);
     }
+    bridge.stop(failure.get());
     log.info("forwarder stopped: {}", bridge.metrics());
   }
 
@@ -210,6 +261,19 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
   /** A snapshot of the counters. Thread-safe. */
   public AepKafkaMetrics metrics() {
     return bridge.metrics();
+  }
+
+  /** The current state: RUNNING, DEGRADED (waiting for AEP) or STOPPED. Thread-safe. */
+  public ForwarderState state() {
+    return bridge.state();
+  }
+
+  /**
+   * A snapshot for a service's probes: {@link ForwarderHealth#isReady()} for readiness (RUNNING),
+   * {@link ForwarderHealth#isAlive()} for liveness (not STOPPED). Thread-safe.
+   */
+  public ForwarderHealth health() {
+    return bridge.health();
   }
 
   @Override
@@ -281,6 +345,48 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
       return this;
     }
 
+    /** See {@link AepKafkaBridge.Builder#router}. */
+    public Builder<K, V> router(RecordRouter<K, V> router) {
+      bridge.router(router);
+      return this;
+    }
+
+    /** See {@link AepKafkaBridge.Builder#tombstones}. */
+    public Builder<K, V> tombstones(TombstonePolicy policy) {
+      bridge.tombstones(policy);
+      return this;
+    }
+
+    /** See {@link AepKafkaBridge.Builder#maxUnsettledPerPartition}. */
+    public Builder<K, V> maxUnsettledPerPartition(int records, long bytes) {
+      bridge.maxUnsettledPerPartition(records, bytes);
+      return this;
+    }
+
+    /** See {@link AepKafkaBridge.Builder#maxUnsettled}. */
+    public Builder<K, V> maxUnsettled(int records, long bytes) {
+      bridge.maxUnsettled(records, bytes);
+      return this;
+    }
+
+    /** See {@link AepKafkaBridge.Builder#stopAfter}. */
+    public Builder<K, V> stopAfter(Duration duration) {
+      bridge.stopAfter(duration);
+      return this;
+    }
+
+    /** See {@link AepKafkaBridge.Builder#outageBackoff}. */
+    public Builder<K, V> outageBackoff(Duration min, Duration max) {
+      bridge.outageBackoff(min, max);
+      return this;
+    }
+
+    /** See {@link AepKafkaBridge.Builder#stateListener}; STOPPED comes when the loop ends. */
+    public Builder<K, V> stateListener(StateListener listener) {
+      bridge.stateListener(listener);
+      return this;
+    }
+
     /** How long one poll waits for records, 1 ms to 10 s; default 100 ms. */
     public Builder<K, V> pollTimeout(Duration timeout) {
       if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(Duration.ofSeconds(10)) > 0) {
@@ -297,7 +403,8 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
     }
 
     /**
-     * @throws IllegalArgumentException when neither topics nor a pattern is set
+     * @throws IllegalArgumentException when neither topics nor a pattern is set, or the consumer commits offsets by
+     *     itself ({@code enable.auto.commit=true})
      */
     public AepKafkaForwarder<K, V> build() {
       if (topics == null && pattern == null) {

@@ -1,5 +1,6 @@
 package dev.aepclient.kafka;
 
+import dev.aepclient.internal.util.RemoteText;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -7,21 +8,28 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Writes dead letters to a Kafka topic: key and value as consumed (so the producer's serializers must match the
  * consumer's deserializers; with byte arrays on both sides the bytes are copied unchanged), the record's own
- * headers, plus:
+ * headers (a source header whose name starts with {@code aep.dlq.} is kept renamed to {@code original.} + its name,
+ * so it can never pass for one of the headers below), plus:
  *
  * <ul>
  *   <li>{@value #SOURCE_TOPIC}, {@value #SOURCE_PARTITION}, {@value #SOURCE_OFFSET}: where it came from;
  *   <li>{@value #HTTP_STATUS}: AEP's status for the message, or {@code 0} when it never reached AEP;
- *   <li>{@value #REASON}: AEP's text or the mapping problem.
+ *   <li>{@value #REASON}: AEP's text or the mapping problem, control characters escaped and at most 500
+ *       characters;
+ *   <li>{@value #RAW_KEY}, {@value #RAW_VALUE}: for a record the consumer could not deserialize, its raw key and value
+ *       bytes (the record itself is written with a null key and value).
  * </ul>
  *
- * <p>The offset is committed once the producer has the write acknowledged. The producer is not closed by this
- * handler. Thread-safe, as {@link Producer} is.
+ * <p>The offset is committed once the producer has the write acknowledged. The bridge calls this handler on its own
+ * dead-letter thread, so a {@code send} that blocks (a missing topic where auto-creation is off blocks for the
+ * producer's {@code max.block.ms}) never holds up deliveries; keep {@code max.block.ms} well below the revoke
+ * timeout. The producer is not closed by this handler. Thread-safe, as {@link Producer} is.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -37,6 +45,12 @@ public final class KafkaDeadLetterHandler<K, V> implements DeadLetterHandler<K, 
   public static final String HTTP_STATUS = "aep.dlq.http.status";
   /** Header with why the record was dead-lettered: AEP's text or the mapping problem (UTF-8 text). */
   public static final String REASON = "aep.dlq.reason";
+  public static final String RAW_KEY = "aep.dlq.raw.key";
+  public static final String RAW_VALUE = "aep.dlq.raw.value";
+  /** The prefix of every header this handler adds; source headers with it are renamed. */
+  public static final String PREFIX = "aep.dlq.";
+  /** What a source header named {@code aep.dlq.*} is renamed to: this + its name. */
+  public static final String RENAMED_PREFIX = "original.";
 
   private final Producer<K, V> producer;
   private final String topic;
@@ -64,15 +78,23 @@ public final class KafkaDeadLetterHandler<K, V> implements DeadLetterHandler<K, 
   public CompletionStage<Void> handle(DeadLetter<K, V> letter) {
     RecordHeaders headers = new RecordHeaders();
     for (Header header : letter.record().headers()) {
-      headers.add(header);
+      headers.add(header.key() != null && header.key().startsWith(PREFIX)
+          ? new RecordHeader(RENAMED_PREFIX + header.key(), header.value()) : header);
     }
     headers.add(SOURCE_TOPIC, utf8(letter.record().topic()));
     headers.add(SOURCE_PARTITION, utf8(String.valueOf(letter.record().partition())));
     headers.add(SOURCE_OFFSET, utf8(String.valueOf(letter.record().offset())));
     headers.add(HTTP_STATUS, utf8(String.valueOf(letter.statusCode())));
-    headers.add(REASON, utf8(letter.reason()));
+    headers.add(REASON, utf8(RemoteText.sanitize(letter.reason())));
+    if (letter.undeserializedKey() != null) {
+      headers.add(RAW_KEY, letter.undeserializedKey());
+    }
+    if (letter.undeserializedValue() != null) {
+      headers.add(RAW_VALUE, letter.undeserializedValue());
+    }
     CompletableFuture<Void> written = new CompletableFuture<>();
-    producer.send(new ProducerRecord<>(topic, null, letter.record().key(), letter.record().value(), headers),
+    try {
+      producer.send(new ProducerRecord<>(topic, null, letter.record().key(), letter.record().value(), headers),
         (metadata, error) -> {
           if (error == null) {
             written.complete(null);
@@ -80,6 +102,9 @@ public final class KafkaDeadLetterHandler<K, V> implements DeadLetterHandler<K, 
             written.completeExceptionally(error);
           }
         });
+    } catch (RuntimeException e) { // send throws for a closed producer, a serializer failure, …
+      written.completeExceptionally(e);
+    }
     return written;
   }
 

@@ -34,13 +34,14 @@ class AepKafkaForwarderTest extends KafkaTestBase {
   }
 
   @Test
-  void aepDownPastTheDeliveryTimeout_stopsWithoutCommitting_andARestartCompletes() throws Exception {
+  void aepDownPastTheDeliveryTimeout_withStopAfterZero_stopsWithoutCommitting_andARestartCompletes()
+      throws Exception {
     kafka.createTopic(topic, 2);
     produce(0, 2_000);
     aep.randomFaults(1, Map.of(Fault.status(503), 1.0));
     AepStreamingClient failing = closeLater(clientBuilder().deliveryTimeout(Duration.ofSeconds(2)).build());
     AepKafkaForwarder<String, String> first = closeLater(
-        AepKafkaForwarder.builder(consumer(), failing).topics(topic).build()).start();
+        AepKafkaForwarder.builder(consumer(), failing).topics(topic).stopAfter(Duration.ZERO).build()).start();
 
     assertThat(first.awaitTermination(Duration.ofSeconds(60))).isTrue();
     assertThat(first.failure()).get().isInstanceOf(AepForwardingException.class);

@@ -94,12 +94,12 @@ class ResilienceTest extends KafkaTestBase {
     AepStreamingClient clientB = closeLater(slowSmallClient());
     AepKafkaForwarder<String, String> a = closeLater(AepKafkaForwarder.builder(
         new KafkaConsumer<String, String>(consumerProps(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500))), clientA)
-        .topics(topic).commitInterval(Duration.ofMillis(100)).build()).start();
+        .topics(topic).maxUnsettled(1_000, 32 << 20).build()).start();
     await().atMost(Duration.ofSeconds(30)).until(() -> a.metrics().recordsDelivered() > 5_000);
 
     AepKafkaForwarder<String, String> b = closeLater(AepKafkaForwarder.builder(
         new KafkaConsumer<String, String>(consumerProps(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500))), clientB)
-        .topics(topic).commitInterval(Duration.ofMillis(100)).build()).start();
+        .topics(topic).maxUnsettled(1_000, 32 << 20).build()).start();
     await().atMost(Duration.ofSeconds(90)).until(() -> committedTotal() == total);
     a.close();
     b.close();

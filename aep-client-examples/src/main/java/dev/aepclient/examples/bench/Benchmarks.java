@@ -68,6 +68,13 @@ public final class Benchmarks implements Callable<Integer> {
   @Option(names = "--kafka-records", description = "records for the Kafka scenario; default ${DEFAULT-VALUE}")
   int kafkaRecords = 500_000;
 
+  @Option(names = "--latency-records", description = "records for the Kafka-at-latency sweep; default ${DEFAULT-VALUE}")
+  int latencyRecords = 300_000;
+
+  @Option(names = "--latencies", split = ",", description = "round trips (ms) for the Kafka-at-latency sweep;"
+      + " default ${DEFAULT-VALUE}")
+  List<Integer> latencies = List.of(0, 20, 50, 100);
+
   @Option(names = "--memory-messages", description = "messages offered to a stalled AEP; default ${DEFAULT-VALUE}")
   int memoryMessages = 5_000_000;
 
@@ -77,7 +84,7 @@ public final class Benchmarks implements Callable<Integer> {
   @Option(names = "--only", split = ",", description = "run only these scenarios: ${COMPLETION-CANDIDATES}")
   List<Scenario> only = List.of();
 
-  enum Scenario { simulator, client, raw, loop, connector, latency, faults, kafka, memory }
+  enum Scenario { simulator, client, raw, loop, connector, latency, faults, kafka, kafkalatency, memory }
 
   private final PrintStream out = System.out;
   private final Map<String, Result> results = new LinkedHashMap<>();
@@ -136,6 +143,9 @@ public final class Benchmarks implements Callable<Integer> {
     }
     if (runs(Scenario.kafka)) {
       kafkaEndToEnd();
+    }
+    if (runs(Scenario.kafkalatency)) {
+      kafkaAtLatency();
     }
     if (runs(Scenario.memory)) {
       memory();
@@ -476,6 +486,83 @@ public final class Benchmarks implements Callable<Integer> {
             String.format("commit lag: at most %,d records delivered but not yet committed; last commit %d ms after"
                 + " the last delivery", maxUncommitted, deliveredAllAt == 0 ? 0 : (end - deliveredAllAt) / 1_000_000)));
       }
+    }
+  }
+
+  /**
+   * The core client alone and the Kafka forwarder, both with default settings, against a simulator that holds every
+   * request for a round trip of L ms; same events, same record count. Process CPU covers everything in this JVM (the
+   * broker and the simulator too), so compare it between the two rows of one latency.
+   */
+  private void kafkaAtLatency() throws Exception {
+    com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
+        AepSimulator sim = AepSimulator.builder().countingMode(true).threads(32).start()) {
+      String topic = "latency-events";
+      kafka.createTopic(topic, 6);
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+          kafka.producerProperties(StringSerializer.class, StringSerializer.class))) {
+        for (int i = 0; i < latencyRecords; i++) {
+          producer.send(new ProducerRecord<>(topic, values[i & (values.length - 1)]));
+        }
+      }
+      int run = 0;
+      for (int latencyMs : latencies) {
+        sim.clearFaults();
+        if (latencyMs > 0) {
+          sim.randomFaults(1, Map.of(Fault.delay(Duration.ofMillis(latencyMs)), 1.0));
+        }
+        gc();
+        long cpu = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        AepClientMetrics coreMetrics;
+        try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
+          for (int i = 0; i < latencyRecords; i++) {
+            client.send(message(i));
+          }
+          client.flush();
+          coreMetrics = client.metrics();
+        }
+        double coreSecs = (System.nanoTime() - start) / 1e9;
+        double coreCpuUs = (os.getProcessCpuTime() - cpu) / 1e3 / latencyRecords;
+        add(new Result(String.format("at %d ms: core client, send() from 1 thread, defaults", latencyMs),
+            latencyRecords, coreSecs, coreMetrics.latencyP50(), coreMetrics.latencyP99(), HeapWatcher.peakBytes(),
+            String.format("%.1f µs CPU/record (process)", coreCpuUs)));
+
+        gc();
+        Properties consumerProps = kafka.consumerProperties("latency-" + (run++), ByteArrayDeserializer.class,
+            ByteArrayDeserializer.class);
+        cpu = os.getProcessCpuTime();
+        start = System.nanoTime();
+        try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
+          AepKafkaForwarder<byte[], byte[]> forwarder = AepKafkaForwarder.builder(
+              new KafkaConsumer<byte[], byte[]>(consumerProps), client).topics(topic).build().start();
+          long committed = 0;
+          long pausedSamples = 0;
+          long samples = 0;
+          while (committed < latencyRecords && !forwarder.isTerminated()) {
+            AepKafkaMetrics m = forwarder.metrics();
+            committed = m.committedOffsets().values().stream().mapToLong(Long::longValue).sum();
+            samples++;
+            pausedSamples += m.pausedPartitions().isEmpty() ? 0 : 1;
+            Thread.sleep(5); // sampling period of the progress figures
+          }
+          double secs = (System.nanoTime() - start) / 1e9;
+          double cpuUs = (os.getProcessCpuTime() - cpu) / 1e3 / latencyRecords;
+          forwarder.close();
+          if (committed < latencyRecords) {
+            throw new IllegalStateException("the forwarder did not finish: " + forwarder.failure());
+          }
+          AepClientMetrics c = client.metrics();
+          add(new Result(String.format("at %d ms: Kafka (6 partitions) -> AepKafkaForwarder, defaults", latencyMs),
+              latencyRecords, secs, c.latencyP50(), c.latencyP99(), HeapWatcher.peakBytes(),
+              String.format("%.2f x core; %.1f µs CPU/record (process); %,d requests; paused in %d%% of samples",
+                  (latencyRecords / secs) / (latencyRecords / coreSecs), cpuUs, c.requests(),
+                  samples == 0 ? 0 : pausedSamples * 100 / samples)));
+        }
+      }
+      sim.clearFaults();
     }
   }
 
