@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.CharConversionException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** The shared Jackson objects and the well-formedness check run on every message before it is buffered. */
 public final class Json {
@@ -20,8 +21,8 @@ public final class Json {
   private Json() {}
 
   /**
-   * Checks with Jackson's streaming parser (no tree is built) that {@code utf8} is exactly one well-formed
-   * JSON object in valid UTF-8.
+   * Checks that {@code utf8} is strict UTF-8 ({@link StrictUtf8}; no byte order mark, not UTF-16 or UTF-32), then
+   * with Jackson's streaming parser (no tree is built) that it is exactly one well-formed JSON object.
    *
    * @throws IllegalArgumentException naming the problem and its byte offset; never quoting the content
    */
@@ -29,6 +30,7 @@ public final class Json {
     if (utf8.length == 0) {
       throw new IllegalArgumentException("message is empty: an AEP message must be a JSON object");
     }
+    requireStrictUtf8(utf8);
     try (JsonParser parser = FACTORY.createParser(utf8)) {
       JsonToken first = parser.nextToken();
       if (first != JsonToken.START_OBJECT) {
@@ -55,6 +57,63 @@ public final class Json {
     } catch (IOException e) {
       throw new IllegalArgumentException("message could not be read as JSON: " + e.getClass().getSimpleName(), null);
     }
+  }
+
+  /**
+   * Jackson auto-detects UTF-16 and UTF-32 (from NUL bytes among the first four) and skips a UTF-8 byte order mark,
+   * and its UTF-8 decoding is lenient; AEP takes strict UTF-8 JSON only (RFC 8259 §8.1: no BOM). A message that
+   * passed here and failed at AEP would fail its whole batch and set off bisection.
+   */
+  private static void requireStrictUtf8(byte[] utf8) {
+    if (utf8.length >= 3 && utf8[0] == (byte) 0xEF && utf8[1] == (byte) 0xBB && utf8[2] == (byte) 0xBF) {
+      throw new IllegalArgumentException("message starts with a byte order mark (EF BB BF): send UTF-8 JSON without"
+          + " a BOM");
+    }
+    for (int i = 0; i < Math.min(4, utf8.length); i++) {
+      if (utf8[i] == 0) { // JSON never holds a raw NUL; here it means two- or four-byte code units
+        throw new IllegalArgumentException("message has a NUL byte at byte " + i + ": it looks like UTF-16 or UTF-32"
+            + " text; AEP takes UTF-8 JSON only");
+      }
+    }
+    int bad = StrictUtf8.firstMalformed(utf8);
+    if (bad >= 0) {
+      throw new IllegalArgumentException("message is not valid UTF-8 at byte " + bad + ": "
+          + StrictUtf8.describe(utf8, bad) + "; AEP takes UTF-8 JSON only");
+    }
+  }
+
+  /**
+   * Refuses a Java string holding a surrogate that is not part of a pair: {@code String.getBytes(UTF_8)} would
+   * silently turn it into {@code ?}, changing the message.
+   *
+   * @param what names the string in the message, such as "message JSON"
+   * @throws IllegalArgumentException naming the char index, never the content
+   */
+  public static void requireWellFormedUtf16(String text, String what) {
+    int length = text.length();
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else {
+          throw new IllegalArgumentException(what + " has a lone surrogate (a half of a UTF-16 pair, U+D800 to"
+              + " U+DFFF) at char index " + i + ": it has no UTF-8 encoding; fix the text where it was built");
+        }
+      }
+    }
+  }
+
+  /**
+   * The UTF-8 encoding of {@code text}, refusing lone surrogates (see {@link #requireWellFormedUtf16}). Strings
+   * that are all ASCII, the common case, are not scanned: their UTF-8 encoding has one byte per char.
+   */
+  public static byte[] utf8(String text, String what) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length != text.length()) {
+      requireWellFormedUtf16(text, what);
+    }
+    return bytes;
   }
 
   private static long offset(JsonProcessingException e) {
