@@ -18,8 +18,9 @@ import okhttp3.Route;
  * anything in front of it, such as a TLS-inspecting gateway). So:
  * <ul>
  *   <li>https targets: only a 407 to the {@code CONNECT} request is answered. That 407 comes from the proxy
- *       itself, since the tunnel does not exist yet. OkHttp's pre-emptive challenge before a {@code CONNECT}
- *       (scheme {@code OkHttp-Preemptive}) is answered too: it goes to the same proxy and saves a round trip.</li>
+ *       itself, since the tunnel does not exist yet. OkHttp's pre-emptive call before a {@code CONNECT} (scheme
+ *       {@code OkHttp-Preemptive}) is not answered: credentials go only to a proxy that asks for Basic, at the
+ *       cost of one round trip per new connection.</li>
  *   <li>plain-http targets (loopback, or {@code allowInsecureHttp}): the request itself goes to the proxy, which
  *       is the only party that receives {@code Proxy-Authorization} (a hop-by-hop header it consumes), so a 407
  *       there is answered. Such targets carry tokens and data unencrypted anyway.</li>
@@ -30,8 +31,6 @@ import okhttp3.Route;
  * Thread-safe (immutable).
  */
 public final class ProxyAuthenticator implements Authenticator {
-  private static final String PREEMPTIVE = "OkHttp-Preemptive";
-
   private final String credential;
 
   /** @param user and {@code password}: Basic credentials for the proxy, encoded in ISO-8859-1 as OkHttp does */
@@ -49,7 +48,7 @@ public final class ProxyAuthenticator implements Authenticator {
     if (!connect && request.url().isHttps()) {
       return null; // a 407 from inside the tunnel: the origin's, not the proxy's
     }
-    if (!asksForBasic(response, connect)) {
+    if (!asksForBasic(response)) {
       return null;
     }
     if (credential.equals(request.header("Proxy-Authorization"))) {
@@ -58,9 +57,9 @@ public final class ProxyAuthenticator implements Authenticator {
     return request.newBuilder().header("Proxy-Authorization", credential).build();
   }
 
-  private static boolean asksForBasic(Response response, boolean connect) {
+  private static boolean asksForBasic(Response response) {
     for (Challenge challenge : response.challenges()) {
-      if ("Basic".equalsIgnoreCase(challenge.scheme()) || (connect && PREEMPTIVE.equals(challenge.scheme()))) {
+      if ("Basic".equalsIgnoreCase(challenge.scheme())) {
         return true;
       }
     }

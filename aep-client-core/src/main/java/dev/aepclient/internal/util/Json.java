@@ -105,13 +105,21 @@ public final class Json {
   }
 
   /**
-   * The UTF-8 encoding of {@code text}, refusing lone surrogates (see {@link #requireWellFormedUtf16}). Strings
-   * that are all ASCII, the common case, are not scanned: their UTF-8 encoding has one byte per char.
+   * The UTF-8 encoding of {@code text}, refusing lone surrogates (see {@link #requireWellFormedUtf16}).
+   *
+   * <p>Fast for the common all-ASCII string: when the encoding has one byte per char, every char was ASCII or a
+   * lone surrogate (which the JDK encodes as {@code ?}), so only the chars behind {@code ?} bytes are looked at.
    */
   public static byte[] utf8(String text, String what) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     if (bytes.length != text.length()) {
       requireWellFormedUtf16(text, what);
+    } else {
+      for (int i = StrictUtf8.indexOf(bytes, (byte) '?', 0); i >= 0; i = StrictUtf8.indexOf(bytes, (byte) '?', i + 1)) {
+        if (text.charAt(i) != '?') {
+          requireWellFormedUtf16(text, what);
+        }
+      }
     }
     return bytes;
   }

@@ -44,6 +44,26 @@ public final class StrictUtf8 {
     return -1;
   }
 
+  /** The first index at or after {@code from} holding {@code value}, or -1; eight bytes at a time. */
+  static int indexOf(byte[] bytes, byte value, int from) {
+    int n = bytes.length;
+    int i = from;
+    long pattern = (value & 0xffL) * 0x0101010101010101L;
+    while (i + 8 <= n) {
+      long x = (long) LONGS.get(bytes, i) ^ pattern; // a zero byte where value is
+      if (((x - 0x0101010101010101L) & ~x & HIGH_BITS) != 0) {
+        break; // a match among these eight bytes
+      }
+      i += 8;
+    }
+    for (; i < n; i++) {
+      if (bytes[i] == value) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** The length of the well-formed multi-byte sequence starting at {@code i}, or 0 if it is malformed. */
   private static int sequenceLength(byte[] bytes, int i, int n) {
     int b0 = bytes[i] & 0xff;

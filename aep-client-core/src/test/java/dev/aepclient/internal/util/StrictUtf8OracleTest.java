@@ -24,7 +24,7 @@ import net.jqwik.api.Example;
  * generated valid text, valid text with a malformed sequence spliced in, and byte soup biased towards the bytes
  * that matter in UTF-8 (lead bytes, continuation bytes, the edges of Table 3-7).
  */
-class StrictUtf8Test {
+class StrictUtf8OracleTest {
 
   /** The offset of the first malformed sequence by the JDK's strict decoder, or -1. */
   static int oracle(byte[] bytes) {
@@ -102,6 +102,20 @@ class StrictUtf8Test {
   @Property(tries = 10000)
   void byteSoup_agreesWithTheOracle(@ForAll("utf8ishBytes") byte[] bytes) {
     agreesWithOracle(bytes);
+  }
+
+  @Property(tries = 2000)
+  void indexOf_findsWhatALoopFinds(@ForAll("utf8ishBytes") byte[] bytes, @ForAll byte value) {
+    for (int from = 0; from <= bytes.length; from++) {
+      int expected = -1;
+      for (int i = from; i < bytes.length; i++) {
+        if (bytes[i] == value) {
+          expected = i;
+          break;
+        }
+      }
+      assertThat(StrictUtf8.indexOf(bytes, value, from)).isEqualTo(expected);
+    }
   }
 
   @Provide
