@@ -22,6 +22,9 @@ final class HostileHttpServer implements AutoCloseable {
     void answer(HttpExchange exchange) throws IOException;
   }
 
+  /** The exchange attribute holding the request body as text (the recorder has read the stream). */
+  static final String BODY = "request-body";
+
   private final HttpServer server;
   final List<Received> received = new CopyOnWriteArrayList<>();
 
@@ -34,6 +37,7 @@ final class HostileHttpServer implements AutoCloseable {
     server.createContext("/", exchange -> {
       try (exchange) {
         String body = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        exchange.setAttribute(BODY, body);
         received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
             exchange.getRequestURI().getRawQuery(), body, exchange.getRequestHeaders().getFirst("Authorization")));
         answer.answer(exchange);

@@ -56,13 +56,13 @@ class SecretTextSecurityTest {
     String withSpecials = SECRET + "+/=&";
     try (AepSimulator aep = AepSimulator.builder().authenticatedInlet("inlet-1").start();
         HostileHttpServer ims = new HostileHttpServer(exchange -> HostileHttpServer.send(exchange, 400, "text/plain",
-            ("bad form: " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8))
+            ("bad form: " + exchange.getAttribute(HostileHttpServer.BODY))
                 .getBytes(StandardCharsets.UTF_8)));
         AepStreamingClient client = AepStreamingClient.builder().inletUrl(aep.inletUrl()).imsUrl(ims.baseUrl())
             .auth(AepAuth.oauth("cid", withSpecials, "ORG@AdobeOrg")).build()) {
       Throwable e = client.send(AepMessage.of("{\"id\":\"x\"}")).handle((d, t) -> t).get(20, TimeUnit.SECONDS);
       assertThat(e).isInstanceOf(AepDeliveryException.class).hasMessageContaining("IMS refused");
-      assertThat(e.getMessage()).doesNotContain(SECRET.substring(0, 8));
+      assertThat(e.getMessage()).doesNotContain(SECRET.substring(0, 8)).contains("client_secret=****");
     }
   }
 
