@@ -87,7 +87,8 @@ class StrictUtf8Test {
 
   @Test
   void aLoneSurrogateInAJavaString_isRefused_notSentAsAQuestionMark() {
-    for (String text : new String[] {"x\uD800y", "x\uDC00", "x\uD83D", "\uDE00\uD83D"}) {
+    for (String text : new String[] {"x\uD800y", "x\uDC00", "x\uD83D", "\uDE00\uD83D", "?x\uD800", "é?\uD800",
+        "\uD83D\uDE00?\uDC00"}) {
       String json = "{\"name\":\"" + text + "\"}";
       assertThat(catchThrowable(() -> AepMessage.of(json))).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("lone surrogate").hasMessageContaining("char index");
@@ -95,6 +96,8 @@ class StrictUtf8Test {
           .hasMessageContaining("lone surrogate");
     }
     assertThat(AepMessage.of("{\"name\":\"\uD83D\uDE00\"}").sizeInBytes()).as("a pair is fine").isEqualTo(15);
+    assertThat(AepMessage.of("{\"url\":\"https://x.example/?q=é\uD83D\uDE00?\"}").json()).contains("?q=é\uD83D\uDE00?");
+    assertThat(AepMessage.of("{\"url\":\"https://x.example/?q=1\"}").json()).contains("?q=1");
   }
 
   @Test

@@ -107,18 +107,23 @@ public final class Json {
   /**
    * The UTF-8 encoding of {@code text}, refusing lone surrogates (see {@link #requireWellFormedUtf16}).
    *
-   * <p>Fast for the common all-ASCII string: when the encoding has one byte per char, every char was ASCII or a
-   * lone surrogate (which the JDK encodes as {@code ?}), so only the chars behind {@code ?} bytes are looked at.
+   * <p>The JDK encodes a lone surrogate as {@code ?}, so an encoding without a {@code ?} byte (found eight bytes at
+   * a time) needs no further look. With one byte per char, bytes and chars line up and only the chars behind
+   * {@code ?} bytes are looked at; otherwise the whole string is scanned.
    */
   public static byte[] utf8(String text, String what) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    int question = StrictUtf8.indexOf(bytes, (byte) '?', 0);
+    if (question < 0) {
+      return bytes;
+    }
     if (bytes.length != text.length()) {
       requireWellFormedUtf16(text, what);
-    } else {
-      for (int i = StrictUtf8.indexOf(bytes, (byte) '?', 0); i >= 0; i = StrictUtf8.indexOf(bytes, (byte) '?', i + 1)) {
-        if (text.charAt(i) != '?') {
-          requireWellFormedUtf16(text, what);
-        }
+      return bytes;
+    }
+    for (int i = question; i >= 0; i = StrictUtf8.indexOf(bytes, (byte) '?', i + 1)) {
+      if (text.charAt(i) != '?') {
+        requireWellFormedUtf16(text, what);
       }
     }
     return bytes;
