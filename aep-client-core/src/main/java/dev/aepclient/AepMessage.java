@@ -39,7 +39,9 @@ public final class AepMessage {
     if (json == null) {
       throw new IllegalArgumentException("message JSON is null");
     }
-    return checked(Json.utf8(json, "message JSON"));
+    byte[] utf8 = Json.utf8(json, "message JSON");
+    Json.requireObjectEncodedFromString(utf8);
+    return new AepMessage(utf8);
   }
 
   /**
@@ -85,7 +87,7 @@ public final class AepMessage {
       throw new IllegalArgumentException("XDM entity JSON is null");
     }
     byte[] entity = Json.utf8(entityJson, "XDM entity JSON");
-    Json.requireObject(entity);
+    Json.requireObjectEncodedFromString(entity);
     return xdm(header, entity);
   }
 

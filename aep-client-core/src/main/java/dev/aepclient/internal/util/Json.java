@@ -27,10 +27,22 @@ public final class Json {
    * @throws IllegalArgumentException naming the problem and its byte offset; never quoting the content
    */
   public static void requireObject(byte[] utf8) {
+    requireObject(utf8, false);
+  }
+
+  /**
+   * {@link #requireObject(byte[])} for bytes that {@link #utf8(String, String)} made: the JDK's encoder writes
+   * well-formed UTF-8 only, so the byte-by-byte UTF-8 check is skipped (the BOM and NUL checks still run).
+   */
+  public static void requireObjectEncodedFromString(byte[] utf8) {
+    requireObject(utf8, true);
+  }
+
+  private static void requireObject(byte[] utf8, boolean wellFormedUtf8) {
     if (utf8.length == 0) {
       throw new IllegalArgumentException("message is empty: an AEP message must be a JSON object");
     }
-    requireStrictUtf8(utf8);
+    requireStrictUtf8(utf8, wellFormedUtf8);
     try (JsonParser parser = FACTORY.createParser(utf8)) {
       JsonToken first = parser.nextToken();
       if (first != JsonToken.START_OBJECT) {
@@ -64,7 +76,7 @@ public final class Json {
    * and its UTF-8 decoding is lenient; AEP takes strict UTF-8 JSON only (RFC 8259 §8.1: no BOM). A message that
    * passed here and failed at AEP would fail its whole batch and set off bisection.
    */
-  private static void requireStrictUtf8(byte[] utf8) {
+  private static void requireStrictUtf8(byte[] utf8, boolean wellFormedUtf8) {
     if (utf8.length >= 3 && utf8[0] == (byte) 0xEF && utf8[1] == (byte) 0xBB && utf8[2] == (byte) 0xBF) {
       throw new IllegalArgumentException("message starts with a byte order mark (EF BB BF): send UTF-8 JSON without"
           + " a BOM");
@@ -75,7 +87,7 @@ public final class Json {
             + " text; AEP takes UTF-8 JSON only");
       }
     }
-    int bad = StrictUtf8.firstMalformed(utf8);
+    int bad = wellFormedUtf8 ? -1 : StrictUtf8.firstMalformed(utf8);
     if (bad >= 0) {
       throw new IllegalArgumentException("message is not valid UTF-8 at byte " + bad + ": "
           + StrictUtf8.describe(utf8, bad) + "; AEP takes UTF-8 JSON only");
