@@ -54,15 +54,12 @@ class ImsAnswerSecurityTest {
         });
         AepStreamingClient client = AepStreamingClient.builder().inletUrl(aep.inletUrl()).imsUrl(ims.baseUrl())
             .auth(AepAuth.oauth("cid", "secret", "ORG@AdobeOrg")).deliveryTimeout(Duration.ofSeconds(10)).build()) {
-      Runtime runtime = Runtime.getRuntime();
       Throwable e = client.send(AepMessage.of("{\"id\":\"bomb\"}")).handle((d, t) -> t).get(20, TimeUnit.SECONDS);
       assertThat(e).isInstanceOf(AepDeliveryException.class)
           .hasMessageContaining("with more than 65536 bytes (after decompression)");
       assertThat(((AepDeliveryException) e).reason()).isEqualTo(AepDeliveryException.Reason.AUTHENTICATION);
       assertThat(ims.received).as("a configuration error: not retried").hasSize(1);
       assertThat(client.metrics().bufferedBytes()).isZero();
-      assertThat(runtime.totalMemory() - runtime.freeMemory()).as("the bomb was not inflated into the heap")
-          .isLessThan(runtime.maxMemory() - (64L << 20));
     }
   }
 

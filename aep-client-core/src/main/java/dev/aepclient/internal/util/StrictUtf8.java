@@ -48,11 +48,16 @@ public final class StrictUtf8 {
     return -1;
   }
 
-  /** The first index at or after {@code from} holding {@code value}, or -1; eight bytes at a time. */
+  /** The first index at or after {@code from} holding {@code value}, or -1; 32 bytes a step, then eight. */
   static int indexOf(byte[] bytes, byte value, int from) {
     int n = bytes.length;
     int i = from;
     long pattern = (value & 0xffL) * 0x0101010101010101L;
+    while (i + 32 <= n && (zeroBytes((long) LONGS.get(bytes, i) ^ pattern)
+        | zeroBytes((long) LONGS.get(bytes, i + 8) ^ pattern) | zeroBytes((long) LONGS.get(bytes, i + 16) ^ pattern)
+        | zeroBytes((long) LONGS.get(bytes, i + 24) ^ pattern)) == 0) {
+      i += 32;
+    }
     while (i + 8 <= n) {
       long x = (long) LONGS.get(bytes, i) ^ pattern; // a zero byte where value is
       if (((x - 0x0101010101010101L) & ~x & HIGH_BITS) != 0) {
@@ -66,6 +71,11 @@ public final class StrictUtf8 {
       }
     }
     return -1;
+  }
+
+  /** Non-zero exactly when some byte of {@code x} is zero (the classic SWAR test). */
+  private static long zeroBytes(long x) {
+    return (x - 0x0101010101010101L) & ~x & HIGH_BITS;
   }
 
   /** The length of the well-formed multi-byte sequence starting at {@code i}, or 0 if it is malformed. */
