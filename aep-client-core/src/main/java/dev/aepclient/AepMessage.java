@@ -15,8 +15,12 @@ import java.nio.charset.StandardCharsets;
  * twice. Immutable and thread-safe. {@link #toString()} never shows the content.
  *
  * <p>Every factory throws {@link IllegalArgumentException} for input that AEP could never accept (null, empty,
- * not well-formed JSON, invalid UTF-8, not an object, more than one value); the message names the problem
- * and its byte offset but never quotes the content.
+ * not well-formed JSON, not strict UTF-8, not an object, more than one value); the message names the problem
+ * and its byte offset but never quotes the content. Strict UTF-8 means: no byte order mark, no UTF-16 or UTF-32,
+ * no overlong forms, no encoded surrogates (CESU-8), nothing above U+10FFFF, no sequence cut short; and for text
+ * given as a Java {@code String}, no lone surrogate (which has no UTF-8 form). Trees ({@link JsonNode}) are
+ * written by Jackson, which writes every surrogate as a JSON {@code &#92;uXXXX} escape, so their bytes are always
+ * strict UTF-8.
  */
 public final class AepMessage {
   private final byte[] utf8;
@@ -28,19 +32,23 @@ public final class AepMessage {
   /**
    * A message from JSON text.
    *
-   * @throws IllegalArgumentException if {@code json} is null or not exactly one well-formed JSON object
+   * @throws IllegalArgumentException if {@code json} is null, holds a lone surrogate, or is not exactly one
+   *     well-formed JSON object
    */
   public static AepMessage of(String json) {
     if (json == null) {
       throw new IllegalArgumentException("message JSON is null");
     }
-    return checked(json.getBytes(StandardCharsets.UTF_8));
+    byte[] utf8 = Json.utf8(json, "message JSON");
+    Json.requireObjectEncodedFromString(utf8);
+    return new AepMessage(utf8);
   }
 
   /**
    * A message from UTF-8 encoded JSON. The array is copied, so the caller may reuse it.
    *
-   * @throws IllegalArgumentException if {@code utf8Json} is null, not valid UTF-8, or not exactly one JSON object
+   * @throws IllegalArgumentException if {@code utf8Json} is null, not strict UTF-8 (see above), or not exactly one
+   *     JSON object
    */
   public static AepMessage of(byte[] utf8Json) {
     if (utf8Json == null) {
@@ -78,8 +86,8 @@ public final class AepMessage {
     if (entityJson == null) {
       throw new IllegalArgumentException("XDM entity JSON is null");
     }
-    byte[] entity = entityJson.getBytes(StandardCharsets.UTF_8);
-    Json.requireObject(entity);
+    byte[] entity = Json.utf8(entityJson, "XDM entity JSON");
+    Json.requireObjectEncodedFromString(entity);
     return xdm(header, entity);
   }
 

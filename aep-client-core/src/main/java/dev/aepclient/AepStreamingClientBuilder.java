@@ -127,6 +127,9 @@ public final class AepStreamingClientBuilder {
   /**
    * An extra header on every inlet request (key {@code aep.headers}, a JSON object). Authorization and the
    * body's own headers cannot be overridden.
+   *
+   * @throws IllegalArgumentException for a reserved name, or a name or value with characters HTTP headers do not
+   *     allow (control characters, non-ASCII); the message never shows the value, which may be a secret
    */
   public AepStreamingClientBuilder header(String name, String value) {
     requireText(name, "header name");
@@ -134,6 +137,7 @@ public final class AepStreamingClientBuilder {
     if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
       throw new IllegalArgumentException("header " + name + " is set by the client and cannot be overridden");
     }
+    requireHeaderText(name, value);
     headers.put(name, value);
     return this;
   }
@@ -303,7 +307,14 @@ public final class AepStreamingClientBuilder {
   /**
    * An {@link OkHttpClient} to derive the client's HTTP stack from, for your TLS, proxy, interceptor or event
    * listener settings. Its connection pool is shared; the client uses its own dispatcher, timeouts and threads,
-   * and leaves your client untouched.
+   * and leaves your client untouched. Redirects are never followed, whatever your client says: a redirect would
+   * carry the IMS form or a batch with its headers to another host.
+   *
+   * <p><b>Interceptors see secrets:</b> an interceptor on this client sees every request, including the form
+   * posted to IMS with the client secret (and JWT), and the {@code Authorization} header. A body-logging
+   * interceptor (such as OkHttp's {@code HttpLoggingInterceptor} at level {@code BODY}) would write the client
+   * secret to your logs; use level {@code BASIC}/{@code HEADERS} with {@code redactHeader("Authorization")}, or
+   * none.
    */
   public AepStreamingClientBuilder httpClient(OkHttpClient httpClient) {
     this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
@@ -371,8 +382,10 @@ public final class AepStreamingClientBuilder {
     }
     HttpUrl ims = HttpUrl.parse(imsUrl);
     if (ims == null) {
-      throw new IllegalArgumentException("imsUrl (aep.ims.url) is not an http(s) URL: '" + imsUrl + "'");
+      throw new IllegalArgumentException("imsUrl (aep.ims.url) is not an http(s) URL: '"
+          + InletEndpoint.withoutUserInfo(imsUrl) + "'");
     }
+    InletEndpoint.requireNoUserInfo(ims, "imsUrl (aep.ims.url)");
     boolean usesIms = auth instanceof AepAuth.OAuth || auth instanceof AepAuth.Jwt;
     if (usesIms && !ims.isHttps() && !InletEndpoint.isLoopback(ims.host())
         && !allowInsecureHttp) {
@@ -416,6 +429,25 @@ public final class AepStreamingClientBuilder {
         maxInFlightRequests, maxBufferedBytes, bufferFullPolicy, maxBlock, deliveryTimeout, effectiveRequestTimeout,
         connectTimeout, initialBackoff, maxBackoff, gzip, maxRequestsPerSecond, syncValidation, httpClient,
         proxyHost, proxyPort, proxyUser, proxyPassword, deliveryListener, adaptiveConcurrency);
+  }
+
+  /** OkHttp's header rules, checked here so that the error names the setting and never shows the value. */
+  private static void requireHeaderText(String name, String value) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c <= ' ' || c >= 0x7f) {
+        throw new IllegalArgumentException("header name (aep.headers) has a character not allowed in HTTP header"
+            + " names at index " + i + ": use visible ASCII characters without spaces");
+      }
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < ' ' && c != '\t') || c >= 0x7f) {
+        throw new IllegalArgumentException("header " + name + " (aep.headers) has a value with a character not"
+            + " allowed in HTTP headers at index " + i + " (" + (c < ' ' || c == 0x7f ? "a control character" : "not ASCII")
+            + "); the value is not shown");
+      }
+    }
   }
 
   private static String requireText(String value, String what) {

@@ -23,6 +23,7 @@ import dev.aepclient.internal.config.ClientConfig;
 import dev.aepclient.internal.http.NoAutomaticRetry;
 import dev.aepclient.internal.http.UserAgentInterceptor;
 import dev.aepclient.internal.http.NoDelaySocketFactory;
+import dev.aepclient.internal.http.ProxyAuthenticator;
 import dev.aepclient.internal.metrics.ClientMetricsRecorder;
 import dev.aepclient.internal.send.BatchSender;
 import dev.aepclient.internal.send.ConcurrencyLimit;
@@ -48,7 +49,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.ConnectionPool;
-import okhttp3.Credentials;
 import okhttp3.Dispatcher;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
@@ -172,21 +172,14 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
         .readTimeout(config.requestTimeout())
         .writeTimeout(config.requestTimeout())
         .retryOnConnectionFailure(true)
-        .followRedirects(false)
+        .followRedirects(false) // a redirect would carry the IMS form or a batch and its headers to another host
         .followSslRedirects(false)
         .addNetworkInterceptor(new NoAutomaticRetry());
     if (config.proxyHost() != null) {
       builder.proxy(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(config.proxyHost(),
           config.proxyPort())));
       if (config.proxyUser() != null) {
-        String credential = Credentials.basic(config.proxyUser(), config.proxyPassword());
-        // Per client, never java.net.Authenticator.setDefault: other code in the JVM must not see these.
-        builder.proxyAuthenticator((route, response) -> {
-          if (credential.equals(response.request().header("Proxy-Authorization"))) {
-            return null; // these credentials were refused already
-          }
-          return response.request().newBuilder().header("Proxy-Authorization", credential).build();
-        });
+        builder.proxyAuthenticator(new ProxyAuthenticator(config.proxyUser(), config.proxyPassword()));
       }
     }
     builder.addInterceptor(new UserAgentInterceptor()); // User-Agent: aep-client/{version}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.aepclient.auth.AccessToken;
 import dev.aepclient.auth.ImsAuthException;
 import dev.aepclient.internal.util.Json;
+import dev.aepclient.internal.util.RemoteText;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
@@ -17,6 +18,8 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okio.Buffer;
+import okio.BufferedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +51,13 @@ final class ImsTokenEndpoint {
     }
   }
 
+  /** The most read from one IMS answer, after decompression; token answers and error texts are far smaller. */
+  static final int MAX_ANSWER_BYTES = 64 * 1024;
+  /** The most of IMS's error description quoted in an exception message. */
+  static final int MAX_DESCRIPTION_CHARS = 300;
+
+  private static final Duration MAX_LIFETIME = Duration.ofDays(30);
+
   private final OkHttpClient http;
   private final HttpUrl url;
   private final ExpiresUnit expiresUnit;
@@ -66,7 +76,8 @@ final class ImsTokenEndpoint {
         .withMaxRetries(3)
         .withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2))
         .withJitter(0.2)
-        .onRetry(e -> log.debug("retrying IMS token request to {} after: {}", url, e.getLastException().toString()))
+        .onRetry(e -> log.debug("retrying IMS token request to {} after: {}", url.encodedPath(),
+            RemoteText.sanitize(String.valueOf(e.getLastException()))))
         .build();
   }
 
@@ -88,8 +99,13 @@ final class ImsTokenEndpoint {
   private AccessToken post(FormBody form, String[] secrets) throws IOException {
     Request request = new Request.Builder().url(url).post(form).header("Accept", "application/json").build();
     try (Response response = http.newCall(request).execute()) {
-      String body = response.body().string();
       int status = response.code();
+      if (status >= 300 && status < 400) {
+        // Redirects are not followed (they would re-send the form, with the secret, to the Location host):
+        // an IMS URL that redirects is a configuration error.
+        throw redirected(status, response.header("Location"), secrets);
+      }
+      String body = boundedBody(response, status);
       if (status == 200) {
         return parseToken(body, secrets);
       }
@@ -98,6 +114,31 @@ final class ImsTokenEndpoint {
       }
       throw refusal(status, body, secrets);
     }
+  }
+
+  /**
+   * The answer as text, at most {@link #MAX_ANSWER_BYTES} after OkHttp's transparent gunzip: a token answer is a
+   * few hundred bytes, and a small compressed answer can inflate to gigabytes.
+   */
+  private String boundedBody(Response response, int status) throws IOException {
+    Buffer read = new Buffer();
+    BufferedSource source = response.body().source();
+    while (read.size() <= MAX_ANSWER_BYTES && source.read(read, 8192) != -1) {
+      // reads until the end of the answer or just past the bound
+    }
+    if (read.size() > MAX_ANSWER_BYTES) {
+      throw new ImsAuthException(status, "answer_too_large", "IMS " + url.encodedPath() + " answered " + status
+          + " with more than " + MAX_ANSWER_BYTES + " bytes (after decompression), which is not an IMS token answer;"
+          + " check the IMS URL (aep.ims.url)");
+    }
+    return read.readUtf8();
+  }
+
+  private ImsAuthException redirected(int status, String location, String[] secrets) {
+    String target = location == null ? "no Location" : RemoteText.sanitize(masked(location, secrets), 200);
+    return new ImsAuthException(status, "redirect", "IMS " + url.encodedPath() + " answered " + status
+        + " redirecting to " + target + "; the client does not follow redirects (they would send the credentials"
+        + " to another host): set the IMS URL (aep.ims.url) to the base URL that answers directly");
   }
 
   private AccessToken parseToken(String body, String[] secrets) throws IOException {
@@ -111,7 +152,8 @@ final class ImsTokenEndpoint {
     if (token.isEmpty()) {
       throw refusal(200, body, secrets);
     }
-    long expiresIn = json.path("expires_in").asLong(0);
+    // Bounded: a huge or negative expires_in must neither overflow the arithmetic nor cache a token for years.
+    long expiresIn = Math.min(json.path("expires_in").asLong(0), expiresUnit.unit.convert(MAX_LIFETIME));
     Instant expiresAt = expiresIn > 0
         ? clock.instant().plusMillis(expiresUnit.unit.toMillis(expiresIn))
         : clock.instant().plus(Duration.ofHours(1)); // IMS always sends it; be conservative if it did not
@@ -127,17 +169,30 @@ final class ImsTokenEndpoint {
       error = json.path("error").asText("");
       description = json.path("error_description").asText("");
     } catch (IOException | RuntimeException e) {
-      description = body.length() > 200 ? body.substring(0, 200) + "…" : body;
+      description = body;
     }
+    // Secrets are masked before the remote text is cut: a secret straddling the cut must not keep its first
+    // characters. Then control characters are escaped and the length bounded.
+    error = RemoteText.sanitize(masked(error, secrets), 100);
+    description = RemoteText.sanitize(masked(description, secrets), MAX_DESCRIPTION_CHARS);
     String text = "IMS refused the " + credentialKind + " credentials at " + url.encodedPath() + ": " + status
         + (error.isEmpty() ? "" : " " + error) + (description.isEmpty() ? "" : " (" + description + ")")
         + "; check the client id, client secret, org id" + ("OAuth".equals(credentialKind) ? " and scopes" : ", technical account id and key")
         + " (aep.auth.*) and the IMS URL (aep.ims.url)";
+    return new ImsAuthException(status, error, text);
+  }
+
+  /** {@code text} with every secret, as sent and as form-encoded, replaced by {@code ****}. */
+  static String masked(String text, String[] secrets) {
     for (String secret : secrets) {
       if (secret != null && !secret.isEmpty()) {
         text = text.replace(secret, "****");
+        String encoded = new FormBody.Builder().add("s", secret).build().encodedValue(0);
+        if (!encoded.equals(secret)) {
+          text = text.replace(encoded, "****");
+        }
       }
     }
-    return new ImsAuthException(status, error, text);
+    return text;
   }
 }

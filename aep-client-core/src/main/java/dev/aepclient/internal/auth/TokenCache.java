@@ -2,12 +2,12 @@ package dev.aepclient.internal.auth;
 
 import dev.aepclient.auth.AccessToken;
 import dev.aepclient.auth.AccessTokenProvider;
+import dev.aepclient.internal.util.RemoteText;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +71,7 @@ public final class TokenCache {
     fetching = result;
     try {
       executor.execute(() -> runFetch(result));
-    } catch (RejectedExecutionException e) {
+    } catch (Throwable e) { // RejectedExecutionException, or no thread could be made: waiters must not hang
       fetching = null;
       result.completeExceptionally(e);
     }
@@ -87,17 +87,29 @@ public final class TokenCache {
         throw new IllegalStateException(provider.getClass().getName() + ".fetchToken() returned null");
       }
       current = new Entry(token, refreshAt(token));
-    } catch (Throwable e) {
+    } catch (Throwable e) { // whatever happens (an Error too), the shared fetch settles and the next one can start
       failure = e;
-      log.warn("could not fetch an access token: {}", e.toString());
-    }
-    synchronized (this) {
-      fetching = null;
+    } finally {
+      synchronized (this) {
+        fetching = null;
+      }
+      if (failure != null) {
+        result.completeExceptionally(failure);
+      } else {
+        result.complete(token);
+      }
     }
     if (failure != null) {
-      result.completeExceptionally(failure);
-    } else {
-      result.complete(token);
+      logFailure(failure);
+    }
+  }
+
+  /** Logged after the waiters are settled: a failure's text may come from IMS, and its toString may throw. */
+  private static void logFailure(Throwable failure) {
+    try {
+      log.warn("could not fetch an access token: {}", RemoteText.sanitize(failure.toString()));
+    } catch (RuntimeException e) {
+      log.warn("could not fetch an access token: {}", failure.getClass().getName());
     }
   }
 

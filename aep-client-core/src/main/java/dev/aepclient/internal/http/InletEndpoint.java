@@ -29,9 +29,10 @@ public final class InletEndpoint {
   public static InletEndpoint parse(String url) {
     HttpUrl parsed = url == null ? null : HttpUrl.parse(url.trim());
     if (parsed == null) {
-      throw new IllegalArgumentException("inletUrl (aep.inlet.url) is not an http(s) URL: '" + url
+      throw new IllegalArgumentException("inletUrl (aep.inlet.url) is not an http(s) URL: '" + withoutUserInfo(url)
           + "'; expected https://dcs.adobedc.net/collection/{INLET_ID}");
     }
+    requireNoUserInfo(parsed, "inletUrl (aep.inlet.url)");
     List<String> segments = new ArrayList<>(parsed.pathSegments());
     segments.removeIf(String::isEmpty);
     int collection = segments.lastIndexOf("collection");
@@ -50,6 +51,26 @@ public final class InletEndpoint {
     HttpUrl inlet = base.build().newBuilder().addPathSegment(inletId).build();
     HttpUrl batch = base.build().newBuilder().addPathSegment("batch").addPathSegment(inletId).build();
     return new InletEndpoint(inlet, batch, inletId);
+  }
+
+  /**
+   * Refuses a URL with a user name or password ({@code https://user:password@host/...}): the client would show them
+   * wherever it shows the URL (toString, the start-up log line), and AEP and IMS take credentials otherwise.
+   *
+   * @param setting the setting and its key, for the message, which never shows the user name or password
+   * @throws IllegalArgumentException if {@code url} has user info
+   */
+  public static void requireNoUserInfo(HttpUrl url, String setting) {
+    if (!url.encodedUsername().isEmpty() || !url.encodedPassword().isEmpty()) {
+      throw new IllegalArgumentException(setting + " must not hold a user name or password (user:password@" + url.host()
+          + "): they would show wherever the URL is shown; pass credentials with auth(...) (aep.auth.*) and remove"
+          + " them from the URL");
+    }
+  }
+
+  /** {@code url} as typed, with anything between {@code //} and {@code @} masked, for error messages. */
+  public static String withoutUserInfo(String url) {
+    return url == null ? null : url.replaceAll("(?s)//[^/?#]*@", "//****@");
   }
 
   /** True for https URLs, and for http URLs whose host is a loopback address. */
