@@ -337,7 +337,8 @@ class HardeningTest extends WireMockTest {
   @Test
   void requestsWaitingOutASharedPause_resumeSpreadOut_notAtTheSameInstant() {
     firstThenAnswer(aResponse().withStatus(429).withHeader("Retry-After", "1"));
-    AepStreamingClient client = build(builder().maxBatchRecords(1).maxInFlightRequests(8));
+    // Eight fixed slots: all seven wait out the same pause (an adaptive limit would halve to two on the 429).
+    AepStreamingClient client = build(builder().maxBatchRecords(1).maxInFlightRequests(8).adaptiveConcurrency(false));
     CompletableFuture<Delivery> first = client.send(message(100));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
         .until(() -> client.metrics().throttledRequests() == 1);
