@@ -56,11 +56,18 @@ final class Throttle {
       return delay(wait + jitter).thenCompose(ignored -> awaitTurn(deadlineNanos)); // the pause may have grown
     }
     if (rateLimiter != null) {
-      Duration permitWait = rateLimiter.reservePermit();
+      // Reserve only a permit that can be used before the deadline: a permit reserved and then not used would
+      // push every later request back, and under a burst the limiter's schedule ran minutes ahead, so an idle
+      // client failed its next messages without a request.
+      long left = deadlineNanos - now - 1;
+      if (left < 0) {
+        return CompletableFuture.completedFuture(false);
+      }
+      Duration permitWait = rateLimiter.tryReservePermit(Duration.ofNanos(left));
+      if (permitWait.isNegative()) {
+        return CompletableFuture.completedFuture(false);
+      }
       if (!permitWait.isZero()) {
-        if (now + permitWait.toNanos() - deadlineNanos >= 0) {
-          return CompletableFuture.completedFuture(false);
-        }
         return delay(permitWait.toNanos()).thenApply(ignored -> true);
       }
     }
