@@ -1,11 +1,14 @@
 package dev.aepclient;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.aepclient.support.Futures.failure;
 import static dev.aepclient.support.Futures.value;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -18,7 +21,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** A reviewer's hostile cases against issue 9's fixes: each test is a promise that one of them tried to break. */
@@ -115,5 +123,171 @@ class AdversarialReviewTest extends WireMockTest {
     long failed = futures.stream().filter(CompletableFuture::isCompletedExceptionally).count();
     assertThat(failed).isGreaterThan(29_000);
     await().atMost(Duration.ofSeconds(5)).until(() -> client.metrics().bufferedBytes() == 0);
+  }
+
+  private static Set<String> clientThreads(String clientName) {
+    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+        .filter(n -> n.startsWith("aep-client-" + clientName)).collect(Collectors.toSet());
+  }
+
+  /** close(timeout) while AEP stalls in the middle of its answer: returns within its bound, leaves nothing. */
+  @Test
+  void closeWithTimeout_whileTheAnswerStallsMidBody_returnsInTime_stopsThreads_andFreesTheBudget() {
+    wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse().withStatus(200)
+        .withBody("{\"inletId\":\"i\",\"batchId\":\"b\",\"receivedTimeMs\":1,\"padding\":\""
+            + "x".repeat(20_000) + "\"}").withChunkedDribbleDelay(50, 20_000)));
+    AepStreamingClient client = build(builder().clientName("stall").maxBatchRecords(2).maxInFlightRequests(2));
+    List<CompletableFuture<Delivery>> futures = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      futures.add(client.send(message(i)));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.metrics().inFlightRequests() == 2);
+
+    long started = System.nanoTime();
+    client.close(Duration.ofMillis(300));
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2300));
+    for (CompletableFuture<Delivery> f : futures) {
+      assertThat(f).isDone();
+      assertThat(((AepDeliveryException) failure(f)).reason()).isEqualTo(AepDeliveryException.Reason.CLOSED);
+    }
+    assertThat(client.metrics().bufferedBytes()).isZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> clientThreads("stall").isEmpty());
+  }
+
+  /**
+   * Callbacks that call back in, on a small BLOCK buffer: a completion callback sends the next message, a
+   * listener trySends, another thread flushes. Nothing hangs, every future completes once, nothing is lost.
+   */
+  @Test
+  void callbacksThatSendAndTrySend_onASmallBlockingBuffer_neitherHangNorLose() throws Exception {
+    answerBatches();
+    Set<String> listenerSent = ConcurrentHashMap.newKeySet();
+    AtomicInteger refusedInCallbacks = new AtomicInteger();
+    List<CompletableFuture<Delivery>> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AepStreamingClient[] holder = new AepStreamingClient[1];
+    AepStreamingClient client = build(builder().clientName("reentrant").maxBufferedBytes(4096).maxRequestBytes(2048)
+        .maxBatchBytes(2048).maxBatchRecords(5).whenBufferFull(BufferFullPolicy.BLOCK)
+        .maxBlock(Duration.ofSeconds(10)).deliveryListener(new DeliveryListener() {
+          @Override
+          public void onDelivered(AepMessage message, Delivery delivery) {
+            if (message.json().contains("\"chain-")) {
+              String id = "l" + message.json().hashCode();
+              holder[0].trySend(message(id.hashCode())).ifPresentOrElse(f -> {
+                listenerSent.add(id);
+                all.add(f);
+              }, refusedInCallbacks::incrementAndGet);
+            }
+          }
+        }));
+    holder[0] = client;
+    AtomicInteger chained = new AtomicInteger();
+    CompletableFuture<Void> chainEnd = new CompletableFuture<>();
+    java.util.function.Consumer<Integer>[] next = new java.util.function.Consumer[1];
+    next[0] = n -> {
+      CompletableFuture<Delivery> f = client.send(AepMessage.of("{\"id\":\"chain-" + n + "\"}"));
+      all.add(f);
+      f.whenComplete((d, e) -> {
+        if (e instanceof AepBufferFullException) {
+          refusedInCallbacks.incrementAndGet();
+        }
+        if (chained.incrementAndGet() < 100) {
+          next[0].accept(n + 1);
+        } else {
+          chainEnd.complete(null);
+        }
+      });
+    };
+    next[0].accept(0);
+    Thread producer = new Thread(() -> {
+      for (int i = 0; i < 300; i++) {
+        all.add(client.send(message(10_000 + i)));
+      }
+    });
+    producer.start();
+    for (int i = 0; i < 20; i++) {
+      assertThat(client.flush(Duration.ofSeconds(20))).isTrue();
+    }
+    producer.join(30_000);
+    assertThat(producer.isAlive()).isFalse();
+    chainEnd.get(30, TimeUnit.SECONDS);
+    assertThat(client.flush(Duration.ofSeconds(20))).isTrue();
+    awaitAll(all, Duration.ofSeconds(20));
+    // Every message not refused at send was delivered.
+    long delivered = all.stream().filter(f -> !f.isCompletedExceptionally()).count();
+    long refused = all.stream().filter(CompletableFuture::isCompletedExceptionally)
+        .filter(f -> failure(f) instanceof AepBufferFullException).count();
+    assertThat(delivered + refused).isEqualTo(all.size());
+    assertThat(client.metrics().bufferedBytes()).isZero();
+  }
+
+  /** A completion callback that blocks holds its I/O thread; flush(timeout) on another thread still keeps its bound. */
+  @Test
+  void flushWithTimeout_whileACallbackBlocks_keepsItsBound_andFlushReturnsOnceReleased() throws Exception {
+    answerBatches();
+    AepStreamingClient client = build(builder());
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch inCallback = new CountDownLatch(1);
+    CompletableFuture<Delivery> blocked = client.send(message(1));
+    blocked.thenRun(() -> {
+      inCallback.countDown();
+      try {
+        release.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Delivery> other = client.send(message(2));
+    long started = System.nanoTime();
+    client.flush(Duration.ofMillis(300)); // may be true (message 2 on another I/O thread) or false; must return
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1300));
+    value(other);
+    release.countDown();
+    assertThatCode(client::flush).doesNotThrowAnyException();
+    assertThat(client.metrics().bufferedBytes()).isZero();
+  }
+
+  /** A typical Adobe connector configuration (its key names and values) still builds with the new validation. */
+  @Test
+  void adobeConnectorProperties_withItsUsualTimeouts_stillBuild() {
+    Properties p = new Properties();
+    p.setProperty("aep.endpoint", wm.baseUrl() + INLET_PATH);
+    p.setProperty("aep.connection.timeout", "5000");
+    p.setProperty("aep.connection.readTimeout", "60000");
+    p.setProperty("aep.connection.maxRetries", "3");
+    p.setProperty("aep.connection.retryBackoff", "300");
+    p.setProperty("aep.flush.interval.seconds", "1");
+    p.setProperty("aep.flush.bytes.kb", "4");
+    AepStreamingClient client = AepStreamingClient.fromProperties(p);
+    client.close(Duration.ofSeconds(1));
+    // The longest flush interval the connector allows with its 60 s read timeout still fits the default 2 minutes.
+    p.setProperty("aep.flush.interval.seconds", "60");
+    AepStreamingClient longest = AepStreamingClient.fromProperties(p);
+    longest.close(Duration.ofSeconds(1));
+  }
+
+  /**
+   * A storm of 429s with {@code Retry-After: 0} on 8 requests in flight: the shared pause still follows the
+   * back-off, so the request count stays within what the back-off allows for 8 slots.
+   */
+  @Test
+  void stormOf429WithRetryAfterZero_onEightSlots_staysWithinTheBackoffRate() {
+    wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse().withStatus(429)
+        .withHeader("Retry-After", "0")));
+    AepStreamingClient client = build(builder().maxInFlightRequests(8).maxBatchRecords(1).linger(Duration.ZERO)
+        .retryBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).deliveryTimeout(Duration.ofSeconds(2)));
+    List<CompletableFuture<Delivery>> futures = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      futures.add(client.send(message(i)));
+    }
+    awaitAll(futures, Duration.ofSeconds(6));
+    for (CompletableFuture<Delivery> f : futures) {
+      assertThat(((AepDeliveryException) failure(f)).reason()).isEqualTo(AepDeliveryException.Reason.DELIVERY_TIMEOUT);
+    }
+    // A pause of at least 75 ms (100 ms - 25%) between rounds of at most 8: 2 s allows <= 8 * (1 + 2000 / 75).
+    int requests = wm.findAll(postRequestedFor(urlPathEqualTo(BATCH_PATH))).size();
+    System.out.println("429 storm requests: " + requests);
+    assertThat(requests).isLessThanOrEqualTo(8 * 28);
+    assertThat(client.metrics().bufferedBytes()).isZero();
   }
 }
