@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -288,6 +289,37 @@ class AdversarialReviewTest extends WireMockTest {
     int requests = wm.findAll(postRequestedFor(urlPathEqualTo(BATCH_PATH))).size();
     System.out.println("429 storm requests: " + requests);
     assertThat(requests).isLessThanOrEqualTo(8 * 28);
+    assertThat(client.metrics().bufferedBytes()).isZero();
+  }
+
+  /**
+   * close(timeout) gives up and fails the unsettled messages on the closing thread, so their callbacks run there:
+   * a callback that flushes must not wait for the batch that this very thread is abandoning (close hung forever).
+   */
+  @Test
+  void callbackThatFlushes_whenCloseFailsItsMessageOnTheClosingThread_doesNotHangClose() throws Exception {
+    wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse().withTransformers(BatchAnswerer.NAME)
+        .withFixedDelay(10_000)));
+    AepStreamingClient client = build(builder().clientName("closeflush"));
+    AtomicReference<Throwable> callbackSaw = new AtomicReference<>();
+    CompletableFuture<Delivery> f = client.send(message(1));
+    CompletableFuture<Void> callbackDone = f.handle((d, e) -> {
+      try {
+        client.flush();
+      } catch (Throwable t) {
+        callbackSaw.set(t);
+      }
+      return null;
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.metrics().inFlightRequests() == 1);
+
+    Thread closer = new Thread(() -> client.close(Duration.ofMillis(200)), "review-closer");
+    closer.start();
+    closer.join(5_000);
+    assertThat(closer.isAlive()).as("close still running: %s", List.of(closer.getStackTrace())).isFalse();
+    assertThat(((AepDeliveryException) failure(f)).reason()).isEqualTo(AepDeliveryException.Reason.CLOSED);
+    callbackDone.get(5, TimeUnit.SECONDS);
+    assertThat(callbackSaw.get()).isInstanceOf(IllegalStateException.class);
     assertThat(client.metrics().bufferedBytes()).isZero();
   }
 }

@@ -124,12 +124,28 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     return CLIENT_OF_THREAD.get() == threadMarker;
   }
 
+  /**
+   * Runs client work that can settle messages on the caller's thread (close giving up, a batch found expired or
+   * the client closed when a send or flush dispatches it), so callbacks run there: the thread counts as the
+   * client's meanwhile, and a flush or close from such a callback fails fast instead of waiting for the very batch
+   * this thread is settling (close hung forever on a callback that flushed).
+   */
+  private <T> T asOwnThread(java.util.function.Supplier<T> work) {
+    Object previous = CLIENT_OF_THREAD.get();
+    CLIENT_OF_THREAD.set(threadMarker);
+    try {
+      return work.get();
+    } finally {
+      CLIENT_OF_THREAD.set(previous); // set, not remove: a send on the hot path does not reallocate the entry
+    }
+  }
+
   /** flush and close wait for answers this client's threads process: on one of them, they would wait forever. */
   private void refuseOnOwnThread(String method) {
     if (onOwnThread()) {
-      throw new IllegalStateException(method + " was called on " + Thread.currentThread().getName() + ", one of"
-          + " this client's own threads (from a completion callback, a DeliveryListener or a token provider): it"
-          + " would wait for answers that this very thread has to process. Call it from another thread, or chain"
+      throw new IllegalStateException(method + " was called on " + Thread.currentThread().getName() + " while it"
+          + " ran this client's work, as one of this client's own threads does (from a completion callback, a"
+          + " DeliveryListener or a token provider; or from a callback run by send, flush or close): it would wait for answers that this very thread has to process. Call it from another thread, or chain"
           + " with an *Async method and an executor of your own");
     }
   }
@@ -268,7 +284,7 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
   private CompletableFuture<Delivery> enqueue(AepMessage message, CompletableFuture<Delivery> future, int cost) {
     PendingMessage pending = new PendingMessage(message, future, System.nanoTime(), cost);
     metrics.messageSent();
-    if (!accumulator.append(pending)) {
+    if (!asOwnThread(() -> accumulator.append(pending))) {
       outcomes.failed(pending, closedException());
     }
     return future;
@@ -302,14 +318,14 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
   @Override
   public void flush() {
     refuseOnOwnThread("flush()");
-    awaitOrThrow(accumulator.flush(), null);
+    awaitOrThrow(asOwnThread(accumulator::flush), null);
   }
 
   @Override
   public boolean flush(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     refuseOnOwnThread("flush(timeout)");
-    return awaitOrThrow(accumulator.flush(), timeout);
+    return awaitOrThrow(asOwnThread(accumulator::flush), timeout);
   }
 
   private static boolean awaitOrThrow(List<Batch> batches, Duration timeout) {
@@ -368,7 +384,7 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     boolean interrupted = Thread.interrupted();
     boolean settled = false;
     try {
-      List<Batch> batches = accumulator.close();
+      List<Batch> batches = asOwnThread(accumulator::close);
       settled = !interrupted && awaitSettled(batches, timeout);
     } catch (InterruptedException e) {
       interrupted = true;
@@ -378,7 +394,8 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
           String why = "the client was closed before the message was delivered (close timeout " + timeout
               + (interrupted ? ", the closing thread was interrupted" : "") + ")";
           long unsettledBefore = metrics().bufferedMessages();
-          accumulator.abandon(() -> new AepDeliveryException(AepDeliveryException.Reason.CLOSED, why, 0, null));
+          asOwnThread(() -> accumulator.abandon(() -> new AepDeliveryException(AepDeliveryException.Reason.CLOSED,
+              why, 0, null)));
           log.warn("{}: {}; failed about {} undelivered messages", config.clientName(), interrupted
               ? "close was interrupted" : "close timeout (" + timeout + ") passed", unsettledBefore);
         }
