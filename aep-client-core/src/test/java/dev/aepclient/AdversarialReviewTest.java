@@ -322,4 +322,58 @@ class AdversarialReviewTest extends WireMockTest {
     assertThat(callbackSaw.get()).isInstanceOf(IllegalStateException.class);
     assertThat(client.metrics().bufferedBytes()).isZero();
   }
+
+  /** A 207 with more entries than messages is a protocol error, named as such (it was an index out of bounds). */
+  @Test
+  void status207_withMoreEntriesThanMessages_isAProtocolError_notAnIndexOutOfBounds() {
+    wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse().withStatus(207).withBody(
+        "{\"responses\":[{\"xactionId\":\"a\"},{\"xactionId\":\"b\"},{\"xactionId\":\"c\"}]}")));
+    AepStreamingClient client = build(builder().deliveryTimeout(Duration.ofSeconds(1))
+        .retryBackoff(Duration.ofMillis(200), Duration.ofMillis(200)));
+
+    AepDeliveryException e = (AepDeliveryException) failure(client.send(message(1)));
+    assertThat(e.reason()).isEqualTo(AepDeliveryException.Reason.DELIVERY_TIMEOUT);
+    assertThat(e.getMessage()).contains("protocol error").doesNotContain("IndexOutOfBounds");
+    assertThat(client.metrics().bufferedBytes()).isZero();
+  }
+
+  enum Answer { PER_ENTRY_400, WHOLE_400_BISECTED, WHOLE_400_REQUEST_LEVEL, PER_ENTRY_503_THEN_OK, ALWAYS_500, TOO_LARGE_SPLIT }
+
+  /** Whatever way messages settle, every byte they held returns to the budget. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(Answer.class)
+  void everyOutcomePath_returnsTheBudgetToZero(Answer answer) {
+    switch (answer) {
+      case PER_ENTRY_400 -> answerBatches();
+      case WHOLE_400_BISECTED -> wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse()
+          .withTransformers(BatchAnswerer.NAME).withTransformerParameter("wholeRequest400", true)));
+      case WHOLE_400_REQUEST_LEVEL -> wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse()
+          .withStatus(400).withBody("{\"message\":\"bad sandbox\"}")));
+      case PER_ENTRY_503_THEN_OK -> {
+        String scenario = "entry503";
+        wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).inScenario(scenario).whenScenarioStateIs(STARTED)
+            .willReturn(aResponse().withStatus(207).withBody("{\"responses\":[{\"xactionId\":\"a\"},"
+                + "{\"statusCode\":503},{\"statusCode\":429},{\"statusCode\":400,\"message\":\"bad\"}]}"))
+            .willSetStateTo("ok"));
+        wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).inScenario(scenario).whenScenarioStateIs("ok")
+            .willReturn(aResponse().withTransformers(BatchAnswerer.NAME)));
+      }
+      case ALWAYS_500 -> wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse().withStatus(500)
+          .withBody("<html>oops</html>")));
+      case TOO_LARGE_SPLIT -> wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse()
+          .withTransformers(BatchAnswerer.NAME).withTransformerParameter("maxBody", 120)));
+    }
+    AepStreamingClient client = build(builder().maxBatchRecords(4).linger(Duration.ofSeconds(1))
+        .deliveryTimeout(Duration.ofSeconds(2)));
+    List<CompletableFuture<Delivery>> futures = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      futures.add(client.send(i % 3 == 1 ? badMessage(i) : message(i)));
+    }
+    client.flush();
+    assertThat(futures).allMatch(CompletableFuture::isDone);
+    AepClientMetrics m = client.metrics();
+    assertThat(m.bufferedBytes()).isZero();
+    assertThat(m.bufferedMessages()).isZero();
+    assertThat(m.messagesDelivered() + m.messagesRejected() + m.messagesFailed()).isEqualTo(12);
+  }
 }
