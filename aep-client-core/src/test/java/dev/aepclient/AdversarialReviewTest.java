@@ -376,4 +376,28 @@ class AdversarialReviewTest extends WireMockTest {
     assertThat(m.bufferedMessages()).isZero();
     assertThat(m.messagesDelivered() + m.messagesRejected() + m.messagesFailed()).isEqualTo(12);
   }
+
+  /**
+   * IMS stalls: the token fetch blocks the auth thread in a socket read, which an interrupt does not end. close
+   * must still leave no client thread alive (the fetch is cancelled, not waited for).
+   */
+  @Test
+  void close_whileTheImsTokenFetchStalls_leavesNoClientThreadAlive() {
+    wm.stubFor(post(urlPathEqualTo("/ims/token/v3")).willReturn(aResponse().withFixedDelay(15_000)
+        .withHeader("Content-Type", "application/json")
+        .withBody("{\"access_token\":\"t\",\"token_type\":\"bearer\",\"expires_in\":86399}")));
+    answerBatches();
+    AepStreamingClient client = build(builder().clientName("slowims")
+        .auth(AepAuth.oauth("client-1", "not-a-real-secret", "ORG@AdobeOrg")));
+    CompletableFuture<Delivery> f = client.send(message(1));
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> !wm.findAll(postRequestedFor(urlPathEqualTo("/ims/token/v3"))).isEmpty());
+
+    long started = System.nanoTime();
+    client.close(Duration.ofMillis(200));
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+    assertThat(((AepDeliveryException) failure(f)).reason()).isEqualTo(AepDeliveryException.Reason.CLOSED);
+    assertThat(client.metrics().bufferedBytes()).isZero();
+    await().atMost(Duration.ofSeconds(3)).until(() -> clientThreads("slowims").isEmpty());
+  }
 }

@@ -412,6 +412,9 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
   /** Stops requests and threads; true if interrupted while waiting for the threads to end (and then not waited). */
   private boolean shutDown() {
     sender.abort();
+    // Also the IMS token fetch: it blocks the auth thread in a socket read, which shutdownNow's interrupt does
+    // not end. The dispatcher is this client's own, so only its calls are cancelled.
+    http.dispatcher().cancelAll();
     scheduler.shutdownNow();
     authExecutor.shutdownNow();
     ioExecutor.shutdown();
