@@ -49,10 +49,12 @@ final class Throttle {
     long wait = pausedUntilNanos.get() - now;
     if (wait > 0) {
       long spread = lastPauseNanos.get() / 4;
-      long jitter = spread > 0 ? ThreadLocalRandom.current().nextLong(spread) : 0;
-      if (now + wait + jitter - deadlineNanos >= 0) {
+      if (now + wait - deadlineNanos >= 0) {
         return CompletableFuture.completedFuture(false);
       }
+      // The jitter spreads resumption out, but never past the deadline: a request that fits must not fail on it.
+      long room = deadlineNanos - now - wait - 1;
+      long jitter = Math.min(room, spread > 0 ? ThreadLocalRandom.current().nextLong(spread) : 0);
       return delay(wait + jitter).thenCompose(ignored -> awaitTurn(deadlineNanos)); // the pause may have grown
     }
     if (rateLimiter != null) {
