@@ -400,4 +400,23 @@ class AdversarialReviewTest extends WireMockTest {
     assertThat(client.metrics().bufferedBytes()).isZero();
     await().atMost(Duration.ofSeconds(3)).until(() -> clientThreads("slowims").isEmpty());
   }
+
+  /** A server that drops every connection: requests still follow the back-off (OkHttp adds no fast retries of its own). */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = com.github.tomakehurst.wiremock.http.Fault.class,
+      names = {"EMPTY_RESPONSE", "CONNECTION_RESET_BY_PEER", "RANDOM_DATA_THEN_CLOSE"})
+  void droppedConnections_retryAtTheBackoffRate_andTimeOutOnTime(com.github.tomakehurst.wiremock.http.Fault fault) {
+    wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse().withFault(fault)));
+    AepStreamingClient client = build(builder().deliveryTimeout(Duration.ofMillis(1500))
+        .retryBackoff(Duration.ofMillis(200), Duration.ofMillis(200)));
+    long started = System.nanoTime();
+    AepDeliveryException e = (AepDeliveryException) failure(client.send(message(1)));
+    assertThat(e.reason()).isEqualTo(AepDeliveryException.Reason.DELIVERY_TIMEOUT);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500 + 500));
+    int requests = wm.findAll(postRequestedFor(urlPathEqualTo(BATCH_PATH))).size();
+    System.out.println(fault + " requests: " + requests);
+    // 1.5 s at one attempt per >= 150 ms (200 ms - 25%): at most 11 attempts.
+    assertThat(requests).isBetween(2, 11);
+    assertThat(client.metrics().bufferedBytes()).isZero();
+  }
 }
