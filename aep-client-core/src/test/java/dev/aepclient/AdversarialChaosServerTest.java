@@ -62,7 +62,11 @@ class AdversarialChaosServerTest {
   }
 
   private void answer(HttpExchange exchange) throws IOException {
-    JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+    java.io.InputStream in = exchange.getRequestBody();
+    if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+      in = new java.util.zip.GZIPInputStream(in);
+    }
+    JsonNode body = JSON.readTree(in.readAllBytes());
     int n = body.path("messages").size();
     Random random = new Random(seed * 31 + seq.incrementAndGet());
     int kind = random.nextInt(10);
@@ -115,6 +119,19 @@ class AdversarialChaosServerTest {
   @ParameterizedTest
   @ValueSource(longs = {1L, 2L, 3L})
   void chaoticServer_everyFutureCompletesOnceAndOnTime_budgetAndThreadsAreFreed(long trialSeed) throws Exception {
+    trial(trialSeed, b -> b);
+  }
+
+  /** The same with a rate limit, gzip, one slot and FAIL when the buffer is full. */
+  @ParameterizedTest
+  @ValueSource(longs = {4L, 5L})
+  void chaoticServer_withRateLimitGzipOneSlotAndFail_keepsEveryPromise(long trialSeed) throws Exception {
+    trial(trialSeed, b -> b.maxRequestsPerSecond(15).gzip(true).maxInFlightRequests(1)
+        .whenBufferFull(BufferFullPolicy.FAIL));
+  }
+
+  private void trial(long trialSeed, java.util.function.UnaryOperator<AepStreamingClientBuilder> settings)
+      throws Exception {
     seed = trialSeed;
     server.start();
     System.out.println("chaos seed " + trialSeed);
@@ -142,13 +159,14 @@ class AdversarialChaosServerTest {
       }
     };
     String name = "chaos" + trialSeed;
-    AepStreamingClient client = AepStreamingClient.builder()
+    AepStreamingClientBuilder configured = AepStreamingClient.builder()
         .inletUrl("http://127.0.0.1:" + server.getAddress().getPort() + "/collection/inlet-1")
         .clientName(name).linger(Duration.ofMillis(20)).maxBatchRecords(5).maxInFlightRequests(4)
         .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(400)).deliveryTimeout(DELIVERY_TIMEOUT)
         .maxBufferedBytes(64 * 1024).maxRequestBytes(32 * 1024).maxBatchBytes(32 * 1024)
         .whenBufferFull(BufferFullPolicy.BLOCK).maxBlock(Duration.ofSeconds(5))
-        .deliveryListener(counting).build();
+        .deliveryListener(counting);
+    AepStreamingClient client = settings.apply(configured).build();
     List<CompletableFuture<Long>> lateness = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<String> lateSamples = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<Thread> senders = new ArrayList<>();
