@@ -36,8 +36,10 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Callback threads</h2>
  * Futures complete, and the {@link DeliveryListener} is called, on the client's own threads
  * ({@code aep-client-{name}-io-N}, {@code -scheduler}, {@code -auth}); outcomes decided at {@code send} (buffer
- * full, closed) or at {@code close} (unsettled, {@code CLOSED}) complete on the calling thread. Chain quick work
- * only, or use the {@code *Async} variants with an executor of your own. On the client's own threads:
+ * full, closed) or at {@code close} (unsettled, {@code CLOSED}) complete on the calling thread, as do those of a
+ * batch that {@code send}, {@code flush} or {@code close} finds expired or closed when it dispatches it. Chain quick
+ * work only, or use the {@code *Async} variants with an executor of your own. On the client's own threads, and in
+ * callbacks that {@code send}, {@code flush} or {@code close} run on the calling thread:
  * <ul>
  *   <li>{@link #flush()}, {@link #flush(Duration)}, {@link #close()} and {@link #close(Duration)} throw
  *       {@link IllegalStateException} at once (as Kafka's producer refuses to close from its I/O thread): they
