@@ -138,8 +138,9 @@ public interface AepStreamingClient extends AutoCloseable {
    * with {@link AepDeliveryException} ({@code CLOSED}: it may have been delivered), cancels requests in flight and
    * stops the client's threads. A {@code flush} waiting in another thread then returns. If the calling thread is
    * interrupted (before or during the wait), close stops waiting, fails what is unsettled the same way, still
-   * stops every thread, and returns with the thread's interrupt status set. Idempotent; a second call returns at
-   * once.
+   * stops every thread, and returns with the thread's interrupt status set. Idempotent: a call made while another
+   * thread's close is under way waits (up to its own {@code timeout}) for that close to finish; a call after it
+   * returns at once.
    *
    * @throws NullPointerException if {@code timeout} is null (nothing is closed)
    * @throws IllegalStateException if called on one of the client's own threads (a callback); nothing is closed

@@ -419,4 +419,24 @@ class AdversarialReviewTest extends WireMockTest {
     assertThat(requests).isBetween(2, 11);
     assertThat(client.metrics().bufferedBytes()).isZero();
   }
+
+  /** Two threads close at once: the one that loses the race still returns only when the client is closed. */
+  @Test
+  void concurrentClose_theSecondCallerAlsoReturnsOnlyOnceTheClientIsClosed() throws Exception {
+    wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse().withTransformers(BatchAnswerer.NAME)
+        .withFixedDelay(10_000)));
+    AepStreamingClient client = build(builder().clientName("twoclose"));
+    CompletableFuture<Delivery> f = client.send(message(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.metrics().inFlightRequests() == 1);
+
+    Thread first = new Thread(() -> client.close(Duration.ofMillis(700)), "review-first-closer");
+    first.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> first.getState() == Thread.State.WAITING
+        || first.getState() == Thread.State.TIMED_WAITING);
+    client.close(Duration.ofSeconds(5));
+    assertThat(f).isDone();
+    assertThat(client.metrics().bufferedBytes()).isZero();
+    assertThat(clientThreads("twoclose")).isEmpty();
+    first.join(5_000);
+  }
 }

@@ -82,6 +82,8 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
   private final Accumulator accumulator;
   private final int maxMessageBytes;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Completes when the close that won the race has shut everything down. */
+  private final CompletableFuture<Void> closeFinished = new CompletableFuture<>();
   private final Object threadMarker = new Object();
 
   public DefaultAepStreamingClient(ClientConfig config) {
@@ -378,6 +380,7 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     Objects.requireNonNull(timeout, "timeout");
     refuseOnOwnThread("close()");
     if (!closed.compareAndSet(false, true)) {
+      awaitOtherClose(timeout);
       return;
     }
     // An interrupt stops the wait, never the shutdown: the client must not be left half closed.
@@ -400,13 +403,31 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
               ? "close was interrupted" : "close timeout (" + timeout + ") passed", unsettledBefore);
         }
       } finally {
-        interrupted |= shutDown();
+        try {
+          interrupted |= shutDown();
+        } finally {
+          closeFinished.complete(null);
+        }
         if (interrupted) {
           Thread.currentThread().interrupt();
         }
       }
     }
     log.info("{} closed: {}", config.clientName(), metrics());
+  }
+
+  /**
+   * Another thread's close is under way: wait, within this call's own timeout, for it to finish, so that no caller
+   * of close returns while the client's threads still run (the loser of the race used to return at once).
+   */
+  private void awaitOtherClose(Duration timeout) {
+    try {
+      closeFinished.get(Math.max(0, saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // the other close still runs and will finish the job; this call's bound is over
+    }
   }
 
   /** Stops requests and threads; true if interrupted while waiting for the threads to end (and then not waited). */
