@@ -36,8 +36,10 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Callback threads</h2>
  * Futures complete, and the {@link DeliveryListener} is called, on the client's own threads
  * ({@code aep-client-{name}-io-N}, {@code -scheduler}, {@code -auth}); outcomes decided at {@code send} (buffer
- * full, closed) or at {@code close} (unsettled, {@code CLOSED}) complete on the calling thread. Chain quick work
- * only, or use the {@code *Async} variants with an executor of your own. On the client's own threads:
+ * full, closed) or at {@code close} (unsettled, {@code CLOSED}) complete on the calling thread, as do those of a
+ * batch that {@code send}, {@code flush} or {@code close} finds expired or closed when it dispatches it. Chain quick
+ * work only, or use the {@code *Async} variants with an executor of your own. On the client's own threads, and in
+ * callbacks that {@code send}, {@code flush} or {@code close} run on the calling thread:
  * <ul>
  *   <li>{@link #flush()}, {@link #flush(Duration)}, {@link #close()} and {@link #close(Duration)} throw
  *       {@link IllegalStateException} at once (as Kafka's producer refuses to close from its I/O thread): they
@@ -136,8 +138,9 @@ public interface AepStreamingClient extends AutoCloseable {
    * with {@link AepDeliveryException} ({@code CLOSED}: it may have been delivered), cancels requests in flight and
    * stops the client's threads. A {@code flush} waiting in another thread then returns. If the calling thread is
    * interrupted (before or during the wait), close stops waiting, fails what is unsettled the same way, still
-   * stops every thread, and returns with the thread's interrupt status set. Idempotent; a second call returns at
-   * once.
+   * stops every thread, and returns with the thread's interrupt status set. Idempotent: a call made while another
+   * thread's close is under way waits (up to its own {@code timeout}) for that close to finish; a call after it
+   * returns at once.
    *
    * @throws NullPointerException if {@code timeout} is null (nothing is closed)
    * @throws IllegalStateException if called on one of the client's own threads (a callback); nothing is closed

@@ -84,6 +84,8 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
   private final ConcurrencyLimit inFlightLimit;
   private final int maxMessageBytes;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Completes when the close that won the race has shut everything down. */
+  private final CompletableFuture<Void> closeFinished = new CompletableFuture<>();
   private final Object threadMarker = new Object();
 
   public DefaultAepStreamingClient(ClientConfig config) {
@@ -128,12 +130,28 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     return CLIENT_OF_THREAD.get() == threadMarker;
   }
 
+  /**
+   * Runs client work that can settle messages on the caller's thread (close giving up, a batch found expired or
+   * the client closed when a send or flush dispatches it), so callbacks run there: the thread counts as the
+   * client's meanwhile, and a flush or close from such a callback fails fast instead of waiting for the very batch
+   * this thread is settling (close hung forever on a callback that flushed).
+   */
+  private <T> T asOwnThread(java.util.function.Supplier<T> work) {
+    Object previous = CLIENT_OF_THREAD.get();
+    CLIENT_OF_THREAD.set(threadMarker);
+    try {
+      return work.get();
+    } finally {
+      CLIENT_OF_THREAD.set(previous); // set, not remove: a send on the hot path does not reallocate the entry
+    }
+  }
+
   /** flush and close wait for answers this client's threads process: on one of them, they would wait forever. */
   private void refuseOnOwnThread(String method) {
     if (onOwnThread()) {
-      throw new IllegalStateException(method + " was called on " + Thread.currentThread().getName() + ", one of"
-          + " this client's own threads (from a completion callback, a DeliveryListener or a token provider): it"
-          + " would wait for answers that this very thread has to process. Call it from another thread, or chain"
+      throw new IllegalStateException(method + " was called on " + Thread.currentThread().getName() + " while it"
+          + " ran this client's work, as one of this client's own threads does (from a completion callback, a"
+          + " DeliveryListener or a token provider; or from a callback run by send, flush or close): it would wait for answers that this very thread has to process. Call it from another thread, or chain"
           + " with an *Async method and an executor of your own");
     }
   }
@@ -171,7 +189,9 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
         .callTimeout(config.requestTimeout())
         .readTimeout(config.requestTimeout())
         .writeTimeout(config.requestTimeout())
-        .retryOnConnectionFailure(true)
+        // No silent resend by OkHttp: a POST whose connection dropped may have reached AEP; our retry loop resends
+        // it under the back-off, the rate limit and the deadline (OkHttp's own retry honoured none of them).
+        .retryOnConnectionFailure(false)
         .followRedirects(false) // a redirect would carry the IMS form or a batch and its headers to another host
         .followSslRedirects(false)
         .addNetworkInterceptor(new NoAutomaticRetry());
@@ -265,7 +285,7 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
   private CompletableFuture<Delivery> enqueue(AepMessage message, CompletableFuture<Delivery> future, int cost) {
     PendingMessage pending = new PendingMessage(message, future, System.nanoTime(), cost);
     metrics.messageSent();
-    if (!accumulator.append(pending)) {
+    if (!asOwnThread(() -> accumulator.append(pending))) {
       outcomes.failed(pending, closedException());
     }
     return future;
@@ -299,14 +319,14 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
   @Override
   public void flush() {
     refuseOnOwnThread("flush()");
-    awaitOrThrow(accumulator.flush(), null);
+    awaitOrThrow(asOwnThread(accumulator::flush), null);
   }
 
   @Override
   public boolean flush(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     refuseOnOwnThread("flush(timeout)");
-    return awaitOrThrow(accumulator.flush(), timeout);
+    return awaitOrThrow(asOwnThread(accumulator::flush), timeout);
   }
 
   private static boolean awaitOrThrow(List<Batch> batches, Duration timeout) {
@@ -359,13 +379,14 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     Objects.requireNonNull(timeout, "timeout");
     refuseOnOwnThread("close()");
     if (!closed.compareAndSet(false, true)) {
+      awaitOtherClose(timeout);
       return;
     }
     // An interrupt stops the wait, never the shutdown: the client must not be left half closed.
     boolean interrupted = Thread.interrupted();
     boolean settled = false;
     try {
-      List<Batch> batches = accumulator.close();
+      List<Batch> batches = asOwnThread(accumulator::close);
       settled = !interrupted && awaitSettled(batches, timeout);
     } catch (InterruptedException e) {
       interrupted = true;
@@ -375,12 +396,17 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
           String why = "the client was closed before the message was delivered (close timeout " + timeout
               + (interrupted ? ", the closing thread was interrupted" : "") + ")";
           long unsettledBefore = metrics().bufferedMessages();
-          accumulator.abandon(() -> new AepDeliveryException(AepDeliveryException.Reason.CLOSED, why, 0, null));
+          asOwnThread(() -> accumulator.abandon(() -> new AepDeliveryException(AepDeliveryException.Reason.CLOSED,
+              why, 0, null)));
           log.warn("{}: {}; failed about {} undelivered messages", config.clientName(), interrupted
               ? "close was interrupted" : "close timeout (" + timeout + ") passed", unsettledBefore);
         }
       } finally {
-        interrupted |= shutDown();
+        try {
+          interrupted |= shutDown();
+        } finally {
+          closeFinished.complete(null);
+        }
         if (interrupted) {
           Thread.currentThread().interrupt();
         }
@@ -389,9 +415,26 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
     log.info("{} closed: {}", config.clientName(), metrics());
   }
 
+  /**
+   * Another thread's close is under way: wait, within this call's own timeout, for it to finish, so that no caller
+   * of close returns while the client's threads still run (the loser of the race used to return at once).
+   */
+  private void awaitOtherClose(Duration timeout) {
+    try {
+      closeFinished.get(Math.max(0, saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // the other close still runs and will finish the job; this call's bound is over
+    }
+  }
+
   /** Stops requests and threads; true if interrupted while waiting for the threads to end (and then not waited). */
   private boolean shutDown() {
     sender.abort();
+    // Also the IMS token fetch: it blocks the auth thread in a socket read, which shutdownNow's interrupt does
+    // not end. The dispatcher is this client's own, so only its calls are cancelled.
+    http.dispatcher().cancelAll();
     scheduler.shutdownNow();
     authExecutor.shutdownNow();
     ioExecutor.shutdown();

@@ -43,6 +43,7 @@ public final class Accumulator {
   private final LongSupplier nanoTime;
   private final Runnable onBatchDispatched;
   private boolean closed; // guarded by lock
+  private final ThreadLocal<int[]> drainState = ThreadLocal.withInitial(() -> new int[2]);
 
   public Accumulator(int maxRecords, int maxBatchBytes, long lingerNanos, IntSupplier inFlightLimit,
       ScheduledExecutorService scheduler, Function<Batch, CompletionStage<?>> sender, Outcomes outcomes,
@@ -148,8 +149,30 @@ public final class Accumulator {
     return all;
   }
 
-  /** Starts sending every batch that is ready while sender slots are free. */
+  /**
+   * Starts sending every batch that is ready while sender slots are free. A drain asked for on a thread that is
+   * already draining (a batch that settled at once, e.g. its deadline passed while it queued, finishes inside
+   * dispatch; a callback that sends) is done by that outer drain's loop instead of nesting: one nested drain per
+   * queued batch overflowed the stack in the middle of a drain and stranded the batch it had taken.
+   */
   public void drain() {
+    int[] state = drainState.get(); // [0]: draining on this thread, [1]: asked again meanwhile
+    if (state[0] != 0) {
+      state[1] = 1;
+      return;
+    }
+    state[0] = 1;
+    try {
+      do {
+        state[1] = 0;
+        drainOnce();
+      } while (state[1] != 0);
+    } finally {
+      state[0] = 0;
+    }
+  }
+
+  private void drainOnce() {
     List<Batch> ready = null;
     synchronized (lock) {
       long now = nanoTime.getAsLong();

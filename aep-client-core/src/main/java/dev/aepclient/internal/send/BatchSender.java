@@ -247,8 +247,8 @@ public final class BatchSender {
     return throttle.awaitTurn(state.deadlineNanos, state.messages.size())
         .thenCompose(onTime -> {
           if (!onTime) {
-            return CompletableFuture.completedFuture(timedOut(state, "AEP asked the client to pause (429 or"
-                + " Retry-After) beyond the delivery timeout"));
+            return CompletableFuture.completedFuture(timedOut(state, "AEP's pause (429 or Retry-After) or the"
+                + " client's rate limit (maxRequestsPerSecond) would hold the request beyond the delivery timeout"));
           }
           return tokenBy(state.deadlineNanos).thenCompose(t -> call(state, t));
         })

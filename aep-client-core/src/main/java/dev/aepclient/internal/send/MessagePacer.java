@@ -31,12 +31,19 @@ final class MessagePacer {
   private double previousWindowRate;
   private double previousAcceptedRate;
 
-  /**
-   * Reserves the pacer's time for a request of {@code messages} starting now.
-   *
-   * @return how long the request must wait first, in nanoseconds (0: go)
-   */
+  /** {@link #reserve(long, int, long)} without a deadline. */
   synchronized long reserve(long nowNanos, int messages) {
+    return reserve(nowNanos, messages, Long.MAX_VALUE);
+  }
+
+  /**
+   * Reserves the pacer's time for a request of {@code messages} starting now, if it can start before
+   * {@code deadlineNanos}; nothing is booked otherwise.
+   *
+   * @return how long the request must wait first, in nanoseconds (0: go), or -1 when it could only start after the
+   *     deadline
+   */
+  synchronized long reserve(long nowNanos, int messages, long deadlineNanos) {
     roll(nowNanos);
     windowMessages += messages;
     if (rate > 0 && nowNanos - Math.max(lastDecreaseNanos, lastHeldNanos) > PACING_SECONDS * SECOND) {
@@ -46,6 +53,9 @@ final class MessagePacer {
       return 0;
     }
     long start = Math.max(nowNanos, nextFreeNanos);
+    if (deadlineNanos != Long.MAX_VALUE && start - deadlineNanos >= 0) {
+      return -1;
+    }
     nextFreeNanos = start + (long) (messages * SECOND / rate);
     if (start > nowNanos) {
       lastHeldNanos = nowNanos;

@@ -120,7 +120,7 @@ final class ResponseInterpreter {
             reasons = new String[messageCount];
             entryCount = 0;
             for (JsonToken entry = p.nextToken(); entry != JsonToken.END_ARRAY; entry = p.nextToken()) {
-              if (entry != JsonToken.START_OBJECT || entryCount == messageCount) {
+              if (entry != JsonToken.START_OBJECT || entryCount >= messageCount) {
                 p.skipChildren();
                 entryCount++;
                 continue;

@@ -51,25 +51,35 @@ final class Throttle {
     long wait = pausedUntilNanos.get() - now;
     if (wait > 0) {
       long spread = lastPauseNanos.get() / 4;
-      long jitter = spread > 0 ? ThreadLocalRandom.current().nextLong(spread) : 0;
-      if (now + wait + jitter - deadlineNanos >= 0) {
+      if (now + wait - deadlineNanos >= 0) {
         return CompletableFuture.completedFuture(false);
       }
+      // The jitter spreads resumption out, but never past the deadline: a request that fits must not fail on it.
+      long room = deadlineNanos - now - wait - 1;
+      long jitter = Math.min(room, spread > 0 ? ThreadLocalRandom.current().nextLong(spread) : 0);
       return delay(wait + jitter).thenCompose(ignored -> awaitTurn(deadlineNanos, messages)); // it may have grown
     }
-    long paced = pacer.reserve(now, messages);
+    // Paced only within the deadline: time booked and then not used would hold back every later request.
+    long paced = pacer.reserve(now, messages, deadlineNanos);
+    if (paced < 0) {
+      return CompletableFuture.completedFuture(false);
+    }
     if (paced > 0) {
-      if (now + paced - deadlineNanos >= 0) {
-        return CompletableFuture.completedFuture(false);
-      }
       return delay(paced).thenCompose(ignored -> awaitTurn(deadlineNanos, 0)); // a pause may have begun meanwhile
     }
     if (rateLimiter != null) {
-      Duration permitWait = rateLimiter.reservePermit();
+      // Reserve only a permit that can be used before the deadline: a permit reserved and then not used would
+      // push every later request back, and under a burst the limiter's schedule ran minutes ahead, so an idle
+      // client failed its next messages without a request.
+      long left = deadlineNanos - now - 1;
+      if (left < 0) {
+        return CompletableFuture.completedFuture(false);
+      }
+      Duration permitWait = rateLimiter.tryReservePermit(Duration.ofNanos(left));
+      if (permitWait.isNegative()) {
+        return CompletableFuture.completedFuture(false);
+      }
       if (!permitWait.isZero()) {
-        if (now + permitWait.toNanos() - deadlineNanos >= 0) {
-          return CompletableFuture.completedFuture(false);
-        }
         return delay(permitWait.toNanos()).thenApply(ignored -> true);
       }
     }

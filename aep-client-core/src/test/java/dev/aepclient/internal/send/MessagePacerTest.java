@@ -35,6 +35,22 @@ class MessagePacerTest {
   }
 
   @Test
+  void aRequestThatCouldOnlyStartAfterItsDeadlineBooksNothing() {
+    MessagePacer pacer = new MessagePacer();
+    long now = MS;
+    for (int i = 0; i < 100; i++) {
+      pacer.reserve(now, 100);
+      now += 10 * MS;
+    }
+    pacer.reserve(now, 100);
+    pacer.throttled(now); // about 8,500 messages/s
+    long first = pacer.reserve(now, 8_500); // a second of the pacer's time
+    assertThat(first).isZero();
+    assertThat(pacer.reserve(now, 100, now + 500 * MS)).isEqualTo(-1);
+    assertThat(pacer.reserve(now, 100, now + 5_000 * MS)).isBetween(900 * MS, 1_100 * MS);
+  }
+
+  @Test
   void pacingEndsAfterAQuietSpell() {
     MessagePacer pacer = new MessagePacer();
     long now = MS;
