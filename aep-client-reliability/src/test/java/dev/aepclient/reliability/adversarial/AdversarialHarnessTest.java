@@ -53,7 +53,10 @@ class AdversarialHarnessTest {
 
   @Provide
   Arbitrary<TrialSpec> trials() {
-    return Combinators.combine(clientSettings(), serverBehaviour(), callPattern()).as(TrialSpec::new);
+    return Combinators.combine(clientSettings(), serverBehaviour(), callPattern()).as(TrialSpec::new)
+        // finding 10: OkHttp re-sends a POST whose connection dropped by itself, outside the client's rate limit
+        .filter(t -> KnownDefects.allowed(Set.of(10)) || t.client().clientRequestsPerSecond() == 0
+            || !t.server().faults().contains(ServerFault.DROP_CONNECTION));
   }
 
   private static <T extends Enum<T>> Arbitrary<T> allowed(Class<T> type, java.util.function.Function<T, Set<Integer>> defects) {

@@ -11,6 +11,10 @@ import java.util.stream.Collectors;
  * Turn it on once the core fixes are merged: set {@link #FIXED} to true, or run with
  * {@code -Dknown.defects.fixed=true}; {@code -Dknown.defects.fixed=4,7} generates the dimensions of those defects
  * only (to check one fix at a time).
+ *
+ * <p>Numbers 1–9 are issue 9's items. Found by this harness beyond them: 10, the core's OkHttp client has
+ * {@code retryOnConnectionFailure(true)}, so a POST whose connection dropped is sent again by OkHttp itself, outside
+ * the back-off and the client's {@code maxRequestsPerSecond} (and possibly twice to AEP).
  */
 final class KnownDefects {
   private static final String SETTING = System.getProperty("known.defects.fixed", "false").trim();

@@ -408,10 +408,8 @@ final class Trial {
   // ---- invariants ----
 
   private void checkEverySettled() throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SLACK_MS);
-    while (System.nanoTime() < until && sent.values().stream().anyMatch(r -> r.completions.get() == 0)) {
-      Thread.sleep(10); // polling for completions that close() has just triggered, bounded by SLACK_MS
-    }
+    awaitQuietly(Duration.ofMillis(SLACK_MS), // completions that close() has just triggered
+        () -> sent.values().stream().noneMatch(r -> r.future != null && r.completions.get() == 0));
     long deadlineMs = spec.client().deliveryTimeoutMs() + SLACK_MS;
     for (Sent r : sent.values()) {
       if (r.future == null) {
@@ -497,14 +495,19 @@ final class Trial {
       violations.add("bufferedBytes " + metrics.bufferedBytes() + " after close()");
     }
     String prefix = "aep-client-" + name + "-";
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    awaitQuietly(Duration.ofSeconds(5), () -> clientThreads(prefix).isEmpty());
     List<String> alive = clientThreads(prefix);
-    while (!alive.isEmpty() && System.nanoTime() < until) {
-      Thread.sleep(20); // polling for threads to end, bounded by 5 s
-      alive = clientThreads(prefix);
-    }
     if (!alive.isEmpty()) {
       violations.add("client threads alive 5 s after close(): " + alive);
+    }
+  }
+
+  /** Waits up to {@code atMost} for {@code condition}; the caller checks what it needs afterwards. */
+  private static void awaitQuietly(Duration atMost, java.util.concurrent.Callable<Boolean> condition) {
+    try {
+      org.awaitility.Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(10)).until(condition);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // reported by the check that follows
     }
   }
 

@@ -109,7 +109,8 @@ public final class DcsHandler implements HttpHandler {
     long trickle = fault != null && fault.kind() == Fault.Kind.SLOW_BODY ? fault.delay().toNanos() : 0;
     List<String> acknowledged = answer.acknowledged();
     responder.send(exchange, answer.status(), answer.body(), delay, trickle,
-        acknowledged.isEmpty() ? () -> { } : () -> recorder.acknowledged(acknowledged));
+        acknowledged.isEmpty() ? () -> { } : () -> recorder.acknowledged(acknowledged),
+        acknowledged.isEmpty() ? () -> { } : () -> recorder.unacknowledged(acknowledged));
   }
 
   private Answer serve(HttpExchange exchange) throws IOException {

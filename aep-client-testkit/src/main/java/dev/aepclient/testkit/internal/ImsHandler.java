@@ -93,7 +93,7 @@ public final class ImsHandler implements HttpHandler {
     }
     long delay = fault != null && fault.kind() == Fault.Kind.DELAY ? fault.delay().toNanos() : 0;
     long trickle = fault != null && fault.kind() == Fault.Kind.SLOW_BODY ? fault.delay().toNanos() : 0;
-    responder.send(exchange, status, bytes, delay, trickle, () -> { });
+    responder.send(exchange, status, bytes, delay, trickle, () -> { }, () -> { });
   }
 
   private record Answer(int status, Map<String, Object> body) {}

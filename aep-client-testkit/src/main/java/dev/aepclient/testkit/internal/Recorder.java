@@ -41,10 +41,20 @@ public final class Recorder {
     }
   }
 
-  /** These ids were reported accepted in an answer that was written whole. */
+  /** These ids are reported accepted in an answer now being written (retracted if the write fails). */
   public void acknowledged(List<String> ids) {
     for (String id : ids) {
       acknowledgedIds.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+    }
+  }
+
+  /** The answer reporting these ids could not be written whole after all. */
+  public void unacknowledged(List<String> ids) {
+    for (String id : ids) {
+      AtomicInteger count = acknowledgedIds.get(id);
+      if (count != null && count.decrementAndGet() <= 0) {
+        acknowledgedIds.remove(id, count);
+      }
     }
   }
 

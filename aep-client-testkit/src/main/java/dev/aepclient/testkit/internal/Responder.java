@@ -43,12 +43,13 @@ public final class Responder implements AutoCloseable {
 
   /**
    * Answers {@code status} with {@code body} after {@code delayNanos}, the body trickled over {@code trickleNanos}
-   * (0: at once); runs {@code onSent} once the whole answer was written. Closes the exchange in every case.
+   * (0: at once). {@code onSent} runs just before the last bytes are written (so a client holding the whole answer
+   * finds it done) and {@code onFailed} if that write fails. Closes the exchange in every case.
    */
   public void send(HttpExchange exchange, int status, byte[] body, long delayNanos, long trickleNanos,
-      Runnable onSent) {
-    Runnable write = trickleNanos > 0 ? () -> startTrickle(exchange, status, body, trickleNanos, onSent)
-        : () -> writeWhole(exchange, status, body, onSent);
+      Runnable onSent, Runnable onFailed) {
+    Runnable write = trickleNanos > 0 ? () -> startTrickle(exchange, status, body, trickleNanos, onSent, onFailed)
+        : () -> writeWhole(exchange, status, body, onSent, onFailed);
     later(exchange, delayNanos, write);
   }
 
@@ -91,22 +92,28 @@ public final class Responder implements AutoCloseable {
     }
   }
 
-  private static void writeWhole(HttpExchange exchange, int status, byte[] body, Runnable onSent) {
+  private static void writeWhole(HttpExchange exchange, int status, byte[] body, Runnable onSent,
+      Runnable onFailed) {
+    boolean sent = false;
     try {
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+      onSent.run();
+      sent = true;
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(body);
       }
-      onSent.run();
     } catch (IOException e) {
-      // the client went away; nothing to answer
+      if (sent) {
+        onFailed.run(); // the client went away before it had the answer
+      }
     } finally {
       exchange.close();
     }
   }
 
-  private void startTrickle(HttpExchange exchange, int status, byte[] body, long trickleNanos, Runnable onSent) {
+  private void startTrickle(HttpExchange exchange, int status, byte[] body, long trickleNanos, Runnable onSent,
+      Runnable onFailed) {
     try {
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
@@ -116,25 +123,32 @@ public final class Responder implements AutoCloseable {
       return;
     }
     int pieces = Math.max(1, Math.min(TRICKLE_PIECES, body.length));
-    trickle(exchange, body, 0, pieces, trickleNanos / pieces, onSent);
+    trickle(exchange, body, 0, pieces, trickleNanos / pieces, onSent, onFailed);
   }
 
-  private void trickle(HttpExchange exchange, byte[] body, int piece, int pieces, long stepNanos, Runnable onSent) {
+  private void trickle(HttpExchange exchange, byte[] body, int piece, int pieces, long stepNanos, Runnable onSent,
+      Runnable onFailed) {
     later(exchange, stepNanos, () -> {
       int from = (int) ((long) body.length * piece / pieces);
       int to = (int) ((long) body.length * (piece + 1) / pieces);
+      boolean last = piece + 1 == pieces;
       try {
+        if (last) {
+          onSent.run();
+        }
         OutputStream out = exchange.getResponseBody();
         out.write(body, from, to - from);
         out.flush();
-        if (piece + 1 == pieces) {
+        if (last) {
           out.close();
           exchange.close();
-          onSent.run();
         } else {
-          trickle(exchange, body, piece + 1, pieces, stepNanos, onSent);
+          trickle(exchange, body, piece + 1, pieces, stepNanos, onSent, onFailed);
         }
       } catch (IOException e) {
+        if (last) {
+          onFailed.run();
+        }
         exchange.close();
       }
     });
