@@ -302,7 +302,7 @@ public final class AepSimulator implements AutoCloseable {
 
   /**
    * How many times each id was reported accepted to the client, in an answer written whole (not cut, not garbled,
-   * not missing its {@code responses}); needs {@link Builder#idPointer(String)}. A message accepted but not
+   * not missing its {@code responses}, one entry per message); needs {@link Builder#idPointer(String)}. A message accepted but not
    * acknowledged may legitimately be reported failed by a client (it could not know); one acknowledged must not.
    */
   public Map<String, Integer> acknowledgedIds() {

@@ -116,12 +116,15 @@ public final class Fault {
     return new Fault(Kind.SLOW_BODY, 0, null, duration);
   }
 
-  /** A 207 with one {@code responses} entry too few (the last message is not accepted). */
+  /**
+   * A 207 with one {@code responses} entry too few (the last message is not accepted; the others are, but a
+   * protocol error acknowledges nothing: see {@link AepSimulator#acknowledgedIds()}).
+   */
   public static Fault shortResponses() {
     return new Fault(Kind.SHORT_RESPONSES, 0, null, null);
   }
 
-  /** A 207 with one {@code responses} entry too many (every message accepted). */
+  /** A 207 with one {@code responses} entry too many (every message accepted, none acknowledged). */
   public static Fault extraResponses() {
     return new Fault(Kind.EXTRA_RESPONSES, 0, null, null);
   }

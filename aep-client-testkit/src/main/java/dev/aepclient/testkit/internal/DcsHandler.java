@@ -259,6 +259,9 @@ public final class DcsHandler implements HttpHandler {
     boolean garbled = kind == Fault.Kind.GARBLED_RESPONSES;
     boolean entryStatus = kind == Fault.Kind.ENTRY_STATUS;
     int answered = kind == Fault.Kind.SHORT_RESPONSES ? count - 1 : count;
+    // A 207 with one entry too few or too many is a protocol error (AEP-PROTOCOL.md §1): a client cannot tell which
+    // entry answers which message, so nothing in it counts as acknowledged.
+    boolean wellFormed = kind != Fault.Kind.SHORT_RESPONSES && kind != Fault.Kind.EXTRA_RESPONSES;
     List<String> acknowledged = new java.util.ArrayList<>();
     if (answerEntries) {
       write(out, ",\"responses\":[");
@@ -289,7 +292,7 @@ public final class DcsHandler implements HttpHandler {
         String xactionId = batchId + ":" + i;
         if (!garbled) {
           recorder.accepted(id, body, start, end, xactionId);
-          if (id != null && answerEntries) {
+          if (id != null && answerEntries && wellFormed) {
             acknowledged.add(id);
           }
         }
