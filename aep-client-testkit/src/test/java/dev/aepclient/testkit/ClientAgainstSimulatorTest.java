@@ -32,7 +32,7 @@ class ClientAgainstSimulatorTest {
   }
 
   @Test
-  void fiftyThousandMessagesThroughRandomFaults_everyOneAccountedForExactlyOnce() throws Exception {
+  void twentyThousandMessagesThroughRandomFaults_everyOneAccountedForExactlyOnce() throws Exception {
     Map<Fault, Double> mix = new LinkedHashMap<>();
     mix.put(Fault.status(503), 0.05);
     mix.put(Fault.status(500), 0.02);
@@ -46,7 +46,7 @@ class ClientAgainstSimulatorTest {
       aep.randomFaults(7, mix);
       Map<Integer, AtomicInteger> outcomes = new ConcurrentHashMap<>();
       List<CompletableFuture<Delivery>> futures = new ArrayList<>();
-      int total = 50_000;
+      int total = 20_000;
       try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(aep.inletUrl()).imsUrl(aep.imsUrl())
           .auth(AepAuth.oauth("cid", "secret", "ORG@AdobeOrg")).maxBatchRecords(200)
           .requestTimeout(Duration.ofSeconds(1)).retryBackoff(Duration.ofMillis(20), Duration.ofMillis(500))

@@ -27,7 +27,7 @@ class ThrottleReviewTest {
     throttle.throttled(Duration.ofSeconds(1)); // pause 1 s: resumption spread over up to 250 ms
     long deadline = now.get() + 1_000 * MS + 5 * MS; // the pause ends 5 ms before the deadline
     for (int i = 0; i < 50; i++) {
-      CompletableFuture<Boolean> turn = throttle.awaitTurn(deadline);
+      CompletableFuture<Boolean> turn = throttle.awaitTurn(deadline, 1);
       assertThat(turn.isDone() && !turn.join()).as("refused at once on try %d", i).isFalse();
     }
   }
@@ -37,7 +37,7 @@ class ThrottleReviewTest {
     Throttle throttle = new Throttle(null, scheduler, now::get,
         new Backoff(Duration.ofMillis(100), Duration.ofMillis(100)));
     throttle.throttled(Duration.ofSeconds(1));
-    CompletableFuture<Boolean> turn = throttle.awaitTurn(now.get() + 999 * MS);
+    CompletableFuture<Boolean> turn = throttle.awaitTurn(now.get() + 999 * MS, 1);
     assertThat(turn).isCompletedWithValue(false);
   }
 }
