@@ -316,4 +316,25 @@ class AepSinkTaskContractTest {
         .isTrue();
     await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(15).equals(committable(task, tp, 15)));
   }
+
+  @Test
+  void offsetsThatGoBackwardsAreSentAgainAndNothingPastThemIsCommittedUntilTheySettle() {
+    AepSimulator aep = simulator(Duration.ofMillis(200));
+    AepSinkTask task = started(config(aep, uniqueName()), true);
+    task.open(List.of(tp));
+    List<SinkRecord> first = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      first.add(record("events", 0, i, json("first-" + i)));
+    }
+    task.put(first);
+    await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(5).equals(committable(task, tp, 5)));
+
+    // The consumer moved back to 2 (log truncation after an unclean leader election): 2..4 now hold other records.
+    task.put(List.of(record("events", 0, 2, json("second-2")), record("events", 0, 3, json("second-3")),
+        record("events", 0, 4, json("second-4"))));
+    Long whileInFlight = committable(task, tp, 5);
+    assertThat(whileInFlight).as("committed %s past the re-read records in flight", whileInFlight).isIn(null, 2L);
+    await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(5).equals(committable(task, tp, 5)));
+    assertThat(aep.acceptedCount()).as("the re-read records were sent, not taken for the old ones").isEqualTo(8);
+  }
 }
