@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * client's buffer is full it keeps the rest of a partition's records and {@linkplain
  * org.apache.kafka.connect.sink.SinkTaskContext#pause pauses} the partition, and resumes it once they fit, so
  * Connect's thread is never blocked. {@link #preCommit} returns, per partition, one past the last record of the
- * settled prefix (delivered, stored by the errant record reporter, or skipped by policy), never the consumer
- * position. Settled progress is committed within about {@value AepSinkConfig#COMMIT_INTERVAL_MS}.
+ * settled prefix (delivered, stored by the errant record reporter, or skipped by policy), never past an unsettled
+ * record; when every record put is settled, Connect's own position (records an SMT dropped are not re-read
+ * forever). Settled progress is committed within about {@value AepSinkConfig#COMMIT_INTERVAL_MS}.
  *
  * <p><b>Errors.</b> A message AEP refuses, and a record that cannot be a message (not a JSON object, a tombstone
  * under {@code aep.sink.tombstones=report}, too large for one request), go to Connect's errant record reporter (the
@@ -153,7 +154,10 @@ public class AepSinkTask extends SinkTask {
     maybeRequestCommit();
   }
 
-  /** Offsets whose record and every earlier record of the partition are settled; never the consumer position. */
+  /**
+   * Offsets whose record and every earlier record of the partition are settled; Connect's position only when every
+   * record put is settled (the rest were dropped before {@code put}, by an SMT or Connect's error handler).
+   */
   @Override
   public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
     lastPreCommitNanos = System.nanoTime();
@@ -162,6 +166,12 @@ public class AepSinkTask extends SinkTask {
     for (TopicPartition tp : currentOffsets.keySet()) {
       PartitionTracker tracker = partitions.get(tp);
       long safe = tracker == null ? -1 : safeOffset(tracker);
+      if (tracker != null && tracker.unsettledCount() == 0) {
+        // Everything put is settled; Connect's position is past records put never saw (dropped by an SMT, or
+        // by Connect's own error handler after a converter error), so nothing of ours lies before it. Without this,
+        // a filtered tail (or a partition whose records are all filtered) is never committed and re-read forever.
+        safe = Math.max(safe, currentOffsets.get(tp).offset());
+      }
       if (safe >= 0) {
         offsets.put(tp, new OffsetAndMetadata(safe));
         offered.put(tp, safe);

@@ -26,17 +26,33 @@ public final class PartitionTracker {
   }
 
   /**
-   * Tracks a record handed to {@code put}; null when its offset was tracked already (Connect redelivers after a
-   * failed commit rewinds the consumer): that record is in flight or settled and needs nothing more.
+   * Tracks a record handed to {@code put}; null when the same offset is still unsettled here (a redelivery of a
+   * record in flight or waiting: it needs nothing more). An offset at or below one tracked before that is no longer
+   * here means the consumer moved back (a rewind, or log truncation after an unclean leader election, where the
+   * offset may now hold another record): the partition restarts from it, so it and what follows are sent again and
+   * nothing at or past it is committed until they settle.
    */
   public PendingRecord track(SinkRecord record) {
-    if (Origin.offset(record) <= lastTracked) {
-      return null;
+    long offset = Origin.offset(record);
+    if (offset <= lastTracked) {
+      for (PendingRecord pending : unsettled) {
+        if (pending.offset() == offset) {
+          return null;
+        }
+      }
+      rewindTo(offset);
     }
-    lastTracked = Origin.offset(record);
+    lastTracked = offset;
     PendingRecord pending = new PendingRecord(record, this);
     unsettled.addLast(pending);
     return pending;
+  }
+
+  /** Forgets the records at or past {@code offset} (the consumer reads them again) and commits nothing past it. */
+  private void rewindTo(long offset) {
+    unsettled.removeIf(pending -> pending.offset() >= offset);
+    waiting.removeIf(pending -> pending.offset() >= offset);
+    safe = Math.min(safe, offset);
   }
 
   /** Waits for buffer space; it and every later record of this partition wait (in order). */

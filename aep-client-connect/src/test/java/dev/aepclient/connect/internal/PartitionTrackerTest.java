@@ -76,4 +76,25 @@ class PartitionTrackerTest {
     assertThat(tracker.allSettled()).isFalse();
     assertThat(tracker.safeOffset()).isEqualTo(1);
   }
+
+  @Test
+  void anOffsetReadAgainAfterItSettledRestartsThePartitionFromIt() throws Exception {
+    tracker.track(record(0)).delivered();
+    tracker.track(record(1)).delivered();
+    PendingRecord oldTwo = tracker.track(record(2));
+    oldTwo.submitted(true);
+    tracker.await(oldTwo);
+    assertThat(tracker.safeOffset()).isEqualTo(2);
+
+    PendingRecord again = tracker.track(record(1)); // the consumer moved back to 1
+    assertThat(again).as("a settled offset read again is sent again").isNotNull();
+    assertThat(tracker.safeOffset()).as("nothing at or past 1 until it settles again").isEqualTo(1);
+    assertThat(tracker.waiting()).as("the old 2 is read again too").isEmpty();
+    PendingRecord newTwo = tracker.track(record(2));
+    newTwo.delivered();
+    assertThat(tracker.safeOffset()).isEqualTo(1);
+    again.delivered();
+    assertThat(tracker.safeOffset()).isEqualTo(3);
+    assertThat(tracker.allSettled()).isTrue();
+  }
 }

@@ -95,4 +95,37 @@ class ValueMapperTest {
     assertThatThrownBy(() -> ValueMapper.toMessage(record(null, List.of(1, 2))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("AEP needs a JSON object");
   }
+
+  @Test
+  void logicalTypesNestedInArraysMapsAndStructsKeepTheirJsonForm() throws Exception {
+    Schema line = SchemaBuilder.struct().field("sku", Schema.STRING_SCHEMA)
+        .field("prices", SchemaBuilder.array(Decimal.schema(3)).build())
+        .field("blob", Schema.OPTIONAL_BYTES_SCHEMA).build();
+    Schema schema = SchemaBuilder.struct()
+        .field("lines", SchemaBuilder.array(line).build())
+        .field("seen", SchemaBuilder.map(Schema.STRING_SCHEMA, Timestamp.SCHEMA).build())
+        .field("byDay", SchemaBuilder.map(Schema.INT32_SCHEMA, SchemaBuilder.array(Date.SCHEMA).build()).build())
+        .field("optionalAt", Timestamp.builder().optional().build())
+        .field("ratio", Schema.FLOAT64_SCHEMA)
+        .build();
+    Map<Integer, List<java.util.Date>> byDay = new LinkedHashMap<>();
+    byDay.put(7, List.of(new java.util.Date(0L), new java.util.Date(86_400_000L)));
+    Struct value = new Struct(schema)
+        .put("lines", List.of(new Struct(line).put("sku", "a").put("prices",
+            List.of(new BigDecimal("1.500"), new BigDecimal("-0.001"))).put("blob", ByteBuffer.wrap(new byte[] {0, 1}))))
+        .put("seen", Map.of("first", new java.util.Date(1_000L)))
+        .put("byDay", byDay)
+        .put("ratio", Double.NaN);
+
+    String json = ValueMapper.toMessage(record(schema, value)).json();
+    JsonNode node = JSON.readTree(json);
+
+    assertThat(node.at("/lines/0/prices/0").decimalValue()).isEqualByComparingTo("1.5");
+    assertThat(node.at("/lines/0/prices/1").decimalValue()).isEqualByComparingTo("-0.001");
+    assertThat(node.at("/lines/0/blob").asText()).isEqualTo("AAE=");
+    assertThat(node.at("/seen/first").asText()).isEqualTo("1970-01-01T00:00:01Z");
+    assertThat(node.at("/byDay/7").toString()).isEqualTo("[\"1970-01-01\",\"1970-01-02\"]");
+    assertThat(node.at("/optionalAt").isNull()).isTrue();
+    assertThat(json).as("NaN is not JSON: it must not reach AEP as a bare token").doesNotContain(":NaN");
+  }
 }
