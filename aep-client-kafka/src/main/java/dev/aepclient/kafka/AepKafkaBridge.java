@@ -72,6 +72,9 @@ import org.slf4j.LoggerFactory;
  * unavailable (the client gives up on a delivery), the bridge goes {@link ForwarderState#DEGRADED}: it pauses every
  * partition, keeps polling (the member stays in its group) and sends the undelivered records again with back-off
  * until AEP answers, committing nothing past them; {@link Builder#stopAfter(Duration)} turns that into a stop.
+ * A configuration error is no outage: refused credentials ({@code AUTHENTICATION}) or a request AEP refuses whole
+ * ({@code REQUEST_REFUSED}: unknown inlet, a redirect, a request-level 400) stop forwarding at once with
+ * {@link AepForwardingException}, without committing the record.
  * Duplicates are possible after a crash or a lost partition (at most the unsettled records plus one commit round
  * trip), loss is not.
  *
@@ -620,6 +623,12 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
           + "; its offset is not committed and will be sent again after a restart", error));
       return;
     }
+    if (isConfigurationError(error)) {
+      // Refused credentials, an unknown inlet, a redirect: sending again cannot help, and waiting would hide it.
+      fail(new AepForwardingException("AEP refused the client's requests: " + detail + "; fix the configuration"
+          + " and restart: the offset of " + where + " is not committed and will be sent again", error));
+      return;
+    }
     StateSnapshot s = state.get();
     if (s.state() == ForwarderState.RUNNING) {
       if (transition(ForwarderState.DEGRADED, error)) {
@@ -627,6 +636,16 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
             + " committed past {}", detail, where);
       }
     }
+  }
+
+  /** An authentication or whole-request refusal that is not a server error: configuration, not an outage. */
+  private static boolean isConfigurationError(Throwable error) {
+    if (!(error instanceof AepDeliveryException d)) {
+      return false;
+    }
+    boolean refusal = d.reason() == AepDeliveryException.Reason.AUTHENTICATION
+        || d.reason() == AepDeliveryException.Reason.REQUEST_REFUSED;
+    return refusal && d.lastStatusCode().orElse(0) < 500;
   }
 
   /** Any thread: AEP answered. */
