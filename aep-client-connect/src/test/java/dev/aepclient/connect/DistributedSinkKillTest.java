@@ -152,6 +152,7 @@ class DistributedSinkKillTest {
       Set<TopicPartition> killedPartitions = partitionsOf(name, childTasks);
       child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no closing commit, no leave-group
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(child.exitValue()).as("killed by signal 9, not exited").isEqualTo(128 + 9);
       // Nobody commits the killed worker's partitions until their new owner runs (>= the 6 s session timeout away).
       Map<TopicPartition, Long> committedAtKill = ConnectWorker.committed(kafka, name);
       Map<String, Integer> acceptedAtKill = accepted(prefix);
