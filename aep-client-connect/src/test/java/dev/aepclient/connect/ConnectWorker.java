@@ -2,6 +2,7 @@ package dev.aepclient.connect;
 
 import dev.aepclient.testkit.kafka.EmbeddedKafkaBroker;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,7 +102,7 @@ final class ConnectWorker implements AutoCloseable {
 
   /** The id the worker reports in task statuses: its advertised REST host and port, as ConnectDistributed sets it. */
   String workerId() {
-    java.net.URI url = connect.rest().advertisedUrl();
+    URI url = connect.rest().advertisedUrl();
     return url.getHost() + ":" + url.getPort();
   }
 

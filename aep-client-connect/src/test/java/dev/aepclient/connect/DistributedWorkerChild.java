@@ -1,5 +1,6 @@
 package dev.aepclient.connect;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -15,7 +16,7 @@ public final class DistributedWorkerChild {
   private DistributedWorkerChild() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> overrides = new java.util.HashMap<>();
+    Map<String, String> overrides = new HashMap<>();
     for (int i = 2; i < args.length; i++) {
       int eq = args[i].indexOf('=');
       overrides.put(args[i].substring(0, eq), args[i].substring(eq + 1));
