@@ -2,6 +2,7 @@ package dev.aepclient.connect;
 
 import dev.aepclient.testkit.kafka.EmbeddedKafkaBroker;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +58,16 @@ final class ConnectWorker implements AutoCloseable {
 
   /** A worker of the distributed cluster {@code groupId} (its storage topics are named after it). */
   static ConnectWorker distributed(EmbeddedKafkaBroker kafka, String groupId, long offsetFlushMs) {
-    Map<String, String> props = common(kafka, offsetFlushMs);
+    return distributed(kafka.bootstrapServers(), groupId, offsetFlushMs, Map.of());
+  }
+
+  /**
+   * A worker of the distributed cluster {@code groupId} on the broker at {@code bootstrapServers} (so a child JVM can
+   * start one, see {@link DistributedWorkerChild}); {@code overrides} replace or add worker properties.
+   */
+  static ConnectWorker distributed(String bootstrapServers, String groupId, long offsetFlushMs,
+      Map<String, String> overrides) {
+    Map<String, String> props = common(bootstrapServers, offsetFlushMs);
     props.put("group.id", groupId);
     props.put("config.storage.topic", groupId + "-configs");
     props.put("offset.storage.topic", groupId + "-offsets");
@@ -71,18 +81,29 @@ final class ConnectWorker implements AutoCloseable {
     props.put("scheduled.rebalance.max.delay.ms", "1000");
     props.put("heartbeat.interval.ms", "1000");
     props.put("session.timeout.ms", "10000");
+    props.putAll(overrides);
     return new ConnectWorker(new ConnectDistributed().startConnect(props));
   }
 
   private static Map<String, String> common(EmbeddedKafkaBroker kafka, long offsetFlushMs) {
+    return common(kafka.bootstrapServers(), offsetFlushMs);
+  }
+
+  private static Map<String, String> common(String bootstrapServers, long offsetFlushMs) {
     Map<String, String> props = new HashMap<>();
-    props.put("bootstrap.servers", kafka.bootstrapServers());
+    props.put("bootstrap.servers", bootstrapServers);
     props.put("listeners", "http://127.0.0.1:0");
     props.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
     props.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
     props.put("offset.flush.interval.ms", String.valueOf(offsetFlushMs));
     props.put("plugin.discovery", "service_load");
     return props;
+  }
+
+  /** The id the worker reports in task statuses: its advertised REST host and port, as ConnectDistributed sets it. */
+  String workerId() {
+    URI url = connect.rest().advertisedUrl();
+    return url.getHost() + ":" + url.getPort();
   }
 
   Herder herder() {
