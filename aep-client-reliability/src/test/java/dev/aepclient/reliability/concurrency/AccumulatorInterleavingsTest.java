@@ -79,6 +79,22 @@ class AccumulatorInterleavingsTest {
     });
   }
 
+  /** Small on purpose (two threads, one call each) so that a few dozen interleavings cover the race. */
+  @Test
+  void flushRacingSlotRelease_listsTheBatchThatJustLeftTheQueue() {
+    Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+      Rig rig = new Rig(2, 0L, 1, false, 3);
+      List<PendingMessage> appended = rig.appendAll(0, 1, 2); // [0,1] in flight, [2] queued
+      Thread flusher = new Thread(() -> rig.checkListsUnsettled(rig.accumulator.flush(), appended, "flush"));
+      Thread answers = new Thread(rig.sender::answerOne); // releases the slot: [2] leaves the queue
+      flusher.start();
+      answers.start();
+      join(flusher, answers);
+      rig.quiesce();
+      rig.checkSettledOnceAndDispatchedOnce();
+    });
+  }
+
   @Test
   void answersRacingAbandon_settleEveryMessageOnce_andCompleteEveryBatch() {
     Lincheck.runConcurrentTest(INVOCATIONS, () -> {
@@ -168,6 +184,7 @@ class AccumulatorInterleavingsTest {
     private final List<PendingMessage> refused = new ArrayList<>();
     private final List<Batch> listed = new ArrayList<>(); // every batch a flush/close/abandon returned
     private final List<Batch> abandoned = new ArrayList<>();
+    private final List<String> flushMisses = new ArrayList<>();
     private List<Batch> closeList;
     private List<PendingMessage> settledWhenCloseReturned;
 
@@ -216,15 +233,24 @@ class AccumulatorInterleavingsTest {
       return mine;
     }
 
-    /** This thread appended {@code mine} before calling flush: each is listed, or was settled already. */
+    /**
+     * This thread appended {@code mine} before calling flush: each must be listed, or settled already. Recorded
+     * here and checked by {@link #checkFlushes()} on the test's main thread (where a failure reaches Lincheck).
+     */
     void checkListsUnsettled(List<Batch> list, List<PendingMessage> mine, String what) {
       List<PendingMessage> settled = settledNow();
-      for (PendingMessage m : mine) {
-        check(contains(list, m) || settled.contains(m), what + ": an unsettled message is in no returned batch");
-      }
       synchronized (this) {
         listed.addAll(list);
+        for (PendingMessage m : mine) {
+          if (!contains(list, m) && !settled.contains(m)) {
+            flushMisses.add(what + ": an unsettled message is in no returned batch");
+          }
+        }
       }
+    }
+
+    synchronized void checkFlushes() {
+      check(flushMisses.isEmpty(), String.valueOf(flushMisses));
     }
 
     void recordClose(List<Batch> list) {
@@ -257,6 +283,7 @@ class AccumulatorInterleavingsTest {
     }
 
     void checkSettledOnce() {
+      checkFlushes();
       check(sender.maxInFlight() <= limit, "the sender held " + sender.maxInFlight() + " requests, limit " + limit);
       for (PendingMessage m : accepted()) {
         int n = told.get(m.message()).get();
