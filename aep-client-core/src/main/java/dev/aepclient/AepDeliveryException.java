@@ -15,7 +15,11 @@ public class AepDeliveryException extends AepException {
 
   /** Why the client gave up. */
   public enum Reason {
-    /** {@code deliveryTimeout} passed while AEP answered with retryable errors or could not be reached. */
+    /**
+     * {@code deliveryTimeout} passed while AEP answered with retryable errors or could not be reached. When the last
+     * request was sent and its answer not read by the deadline, AEP may have accepted the message (as with
+     * {@code CLOSED}): sending it again is at-least-once, a duplicate at worst.
+     */
     DELIVERY_TIMEOUT,
     /** IMS refused the credentials, or AEP refused a freshly fetched token. */
     AUTHENTICATION,

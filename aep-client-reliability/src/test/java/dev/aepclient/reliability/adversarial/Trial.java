@@ -433,12 +433,35 @@ final class Trial {
     }
   }
 
+  /**
+   * A delivery timeout whose last attempt was cut while reading AEP's answer, at the deadline: the answer may have
+   * been written (and acknowledged) as the client gave up, which the deadline contract requires it to do. Documented
+   * as "may have been delivered", like {@code CLOSED}. Found by the long mode (trial adv779: a 207 held within the
+   * request timeout, but the attempt's timeout was cut to the time left).
+   */
+  private boolean answerCutByTheDeadline(Sent r) {
+    if (!(r.error instanceof AepDeliveryException d) || d.reason() != AepDeliveryException.Reason.DELIVERY_TIMEOUT) {
+      return false;
+    }
+    long ms = TimeUnit.NANOSECONDS.toMillis(r.completedNanos - r.returnedNanos);
+    if (ms < spec.client().deliveryTimeoutMs() - SLACK_MS) {
+      return false;
+    }
+    for (Throwable t = d; t != null; t = t.getCause()) {
+      if (t instanceof java.io.InterruptedIOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void checkOutcomes(AepSimulator aep) {
     Map<String, Integer> accepted = aep.acceptedIds();
     for (String id : aep.acknowledgedIds().keySet()) {
       Sent r = sent.get(id);
       if (r != null && r.completions.get() == 1 && !r.delivered
-          && !(r.error instanceof AepDeliveryException d && d.reason() == AepDeliveryException.Reason.CLOSED)) {
+          && !(r.error instanceof AepDeliveryException d && d.reason() == AepDeliveryException.Reason.CLOSED)
+          && !answerCutByTheDeadline(r)) {
         violations.add("simulator acknowledged " + id + " but the client reported " + describe(r.error));
       }
     }
