@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * with SIGKILL ({@link Process#destroyForcibly()} on Linux) at a random point of a 100,000-record run, and the next
  * one starts in the same group. At the end every record reached AEP at least once, and each crash made at most the
  * records uncommitted at the kill arrive twice: those in flight plus those settled during the commit round trip
- * under way, as the child last reported them (at most 10 ms before the kill), plus what the 10 ms can add.
+ * under way, as the child last reported them (about 10 ms before the kill), plus what that gap can add.
  */
 @Tag("reliability")
 class KafkaCrashTest {
@@ -44,8 +44,12 @@ class KafkaCrashTest {
   private static final String GROUP = "crash-forwarder";
   private static final int RECORDS = 100_000;
   private static final int CRASHES = 5;
-  /** What may be polled between the child's last report and the kill landing (10 ms; a poll is 500 records). */
-  private static final long REPORT_INTERVAL_SLACK = 1_000;
+  /**
+   * What may be polled and delivered between the child's last report and the kill landing: the report cadence is
+   * 10 ms, but on a busy 2-core machine the child's reporter and the kill can lag by tens of milliseconds, and at
+   * ~100K records/s that is several polls of 500 (a CI run saw 3,500 records more than the last report).
+   */
+  private static final long REPORT_INTERVAL_SLACK = 5_000;
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
