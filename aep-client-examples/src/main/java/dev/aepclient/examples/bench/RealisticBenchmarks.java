@@ -3,6 +3,7 @@ package dev.aepclient.examples.bench;
 import dev.aepclient.AepClientMetrics;
 import dev.aepclient.AepMessage;
 import dev.aepclient.AepStreamingClient;
+import dev.aepclient.AepStreamingClientBuilder;
 import dev.aepclient.examples.demo.SampleEvents;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +45,14 @@ public final class RealisticBenchmarks implements Callable<Integer> {
   @Option(names = "--only", split = ",", description = "run only these scenarios: ${COMPLETION-CANDIDATES}")
   List<Scenario> only = List.of();
 
+  @Option(names = "--warmup", description = "warm-up messages per client (JIT, connections, the in-flight limit's"
+      + " ramp); default: a tenth of --messages, at most ${DEFAULT-VALUE}")
+  long warmup = 100_000;
+
+  @Option(names = "--fixed-in-flight", description = "turn the adaptive limit off: this many requests in flight"
+      + " (tells whether the limit or the CPU bounds throughput)")
+  Integer fixedInFlight;
+
   enum Scenario { latency, prebuilt, throttled, payload }
 
   private final PrintStream out = System.out;
@@ -59,10 +69,11 @@ public final class RealisticBenchmarks implements Callable<Integer> {
   public Integer call() throws Exception {
     out.printf("# aep-client at real round trips%n%nJava %s, %d cores; simulator in its own process%n%n",
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+    String[] events = sampleEvents(570);
+    ofCost(events);
     out.println("| scenario | round trip ms | message bytes | messages/s | client CPU µs/msg | p50 ms | p99 ms |"
         + " requests | 429s | in-flight limit at end |");
     out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    String[] events = sampleEvents(570);
     if (runs(Scenario.latency)) {
       for (int ms : latencies) {
         try (SimulatorProcess sim = SimulatorProcess.start(ms, 0, 0)) {
@@ -88,25 +99,68 @@ public final class RealisticBenchmarks implements Callable<Integer> {
     if (runs(Scenario.throttled)) {
       throttled(events);
     }
+    out.println();
+    out.println("Where the CPU went (thread CPU by group, µs per message; 'main' is the caller: AepMessage.of +"
+        + " send; 'client' the client's io/scheduler threads; OkHttp its TaskRunner; GC and JIT the JVM's):");
+    breakdowns.forEach(b -> out.println("- " + b));
     return 0;
   }
 
   private void report(String name, int latencyMs, String[] events, long count, SimulatorProcess sim,
       boolean prebuilt) throws Exception {
-    try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl).build()) {
-      send(client, events, Math.min(count / 10, 20_000), prebuilt); // warm-up at this round trip
+    AepStreamingClientBuilder builder = AepStreamingClient.builder().inletUrl(sim.inletUrl);
+    if (fixedInFlight != null) {
+      builder.adaptiveConcurrency(false).maxInFlightRequests(fixedInFlight);
+      name = name + ", fixed " + fixedInFlight + " in flight";
+    }
+    try (AepStreamingClient client = builder.build()) {
+      send(client, events, Math.min(count / 10, warmup), prebuilt); // warm-up at this round trip
       AepClientMetrics before = client.metrics();
       long cpu = processCpuNanos();
+      Map<String, Long> threadsBefore = ThreadCpu.byGroup();
+      long simCpu = sim.cpuNanos();
+      long kernel = ThreadCpu.kernelNanos();
       long start = System.nanoTime();
       send(client, events, count, prebuilt);
       double seconds = (System.nanoTime() - start) / 1e9;
       long cpuPerMessage = (processCpuNanos() - cpu) / count;
+      Map<String, Long> threads = ThreadCpu.since(threadsBefore);
+      long simPerMessage = (sim.cpuNanos() - simCpu) / count;
+      long kernelPerMessage = (ThreadCpu.kernelNanos() - kernel) / count;
       AepClientMetrics after = client.metrics();
       out.printf("| %s | %d | %d | %,.0f | %.2f | %.1f | %.1f | %,d | %,d | %s |%n", name, latencyMs,
           events[0].getBytes(StandardCharsets.UTF_8).length, count / seconds, cpuPerMessage / 1000.0,
           after.latencyP50().toNanos() / 1e6, after.latencyP99().toNanos() / 1e6,
           after.requests() - before.requests(), after.throttledRequests() - before.throttledRequests(),
           inFlightLimit(after));
+      breakdowns.add(String.format("%s at %d ms: client JVM %.2f µs/msg (%.2f in the kernel) = %s; simulator process %.2f µs/msg;"
+              + " machine busy %.0f %% of %d cores (client %.0f %%, simulator %.0f %%)", name, latencyMs,
+          cpuPerMessage / 1000.0, kernelPerMessage / 1000.0, ThreadCpu.describe(threads, count), simPerMessage / 1000.0,
+          100.0 * (cpuPerMessage + simPerMessage) * count / 1e9 / seconds / CORES, CORES,
+          100.0 * cpuPerMessage * count / 1e9 / seconds / CORES, 100.0 * simPerMessage * count / 1e9 / seconds / CORES));
+    }
+  }
+
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+  private final List<String> breakdowns = new ArrayList<>();
+
+  /**
+   * What {@code AepMessage.of} alone costs the caller's thread (thread CPU), so the caller's share of a sweep row
+   * can be split into building messages and {@code send}. The strings are built beforehand, as in every row.
+   */
+  private void ofCost(String[] events) {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long sink = 0;
+    long n = 2_000_000;
+    for (int round = 0; round < 2; round++) { // the first round warms the JIT
+      long cpu = mx.getCurrentThreadCpuTime();
+      for (long i = 0; i < n; i++) {
+        sink += AepMessage.of(events[(int) (i % events.length)]).sizeInBytes();
+      }
+      if (round == 1) {
+        out.printf("AepMessage.of(String) alone: %.2f µs/msg of the caller's thread CPU (checksum %d)%n%n",
+            (mx.getCurrentThreadCpuTime() - cpu) / 1000.0 / n, sink);
+      }
     }
   }
 
@@ -199,6 +253,10 @@ public final class RealisticBenchmarks implements Callable<Integer> {
       this.inletUrl = inletUrl;
     }
 
+    long cpuNanos() {
+      return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
     static SimulatorProcess start(int latencyMs, int requestsPerSecond, int messagesPerSecond) throws IOException {
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
@@ -206,7 +264,12 @@ public final class RealisticBenchmarks implements Callable<Integer> {
       }
       List<String> command = new ArrayList<>(List.of(
           Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-cp",
-          System.getProperty("java.class.path"), "dev.aepclient.testkit.AepSimulatorMain", "--port",
+          System.getProperty("java.class.path")));
+      String simulatorOptions = System.getProperty("bench.simulator.jvm"); // e.g. a JFR recording of the simulator
+      if (simulatorOptions != null && !simulatorOptions.isBlank()) {
+        command.addAll(1, List.of(simulatorOptions.trim().split("\\s+")));
+      }
+      command.addAll(List.of("dev.aepclient.testkit.AepSimulatorMain", "--port",
           String.valueOf(port), "--latency-ms", String.valueOf(latencyMs), "--counting"));
       if (requestsPerSecond > 0) {
         command.addAll(List.of("--rate-limit-rps", String.valueOf(requestsPerSecond), "--rate-limit-mps",
@@ -232,8 +295,11 @@ public final class RealisticBenchmarks implements Callable<Integer> {
 
     @Override
     public void close() throws InterruptedException {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+      process.destroy(); // SIGTERM: a JFR recording of the simulator is written on the way out
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
     }
   }
 }
