@@ -564,19 +564,15 @@ public final class BatchSender {
     List<PendingMessage> again = null;
     AttemptOutcome.RetryableEntry lastTransient = null;
     boolean throttled = false;
+    outcomes.settleAnswer(messages, outcome.entries); // deliveries and rejections; retryable entries stay
     for (int i = 0; i < messages.size(); i++) {
-      Object entry = outcome.entries.get(i);
-      if (entry instanceof Delivery delivery) {
-        outcomes.delivered(messages.get(i), delivery);
-      } else if (entry instanceof AttemptOutcome.RetryableEntry transientEntry) {
+      if (outcome.entries.get(i) instanceof AttemptOutcome.RetryableEntry transientEntry) {
         if (again == null) {
           again = new ArrayList<>();
         }
         again.add(messages.get(i));
         lastTransient = transientEntry;
         throttled |= transientEntry.status() == 429;
-      } else {
-        outcomes.rejected(messages.get(i), (AepRejectedException) entry);
       }
     }
     if (again == null) {
