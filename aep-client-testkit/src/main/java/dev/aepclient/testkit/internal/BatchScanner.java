@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -69,19 +72,10 @@ public final class BatchScanner {
     int count = 0;
     int depth = 0;
     int start = -1;
-    boolean inString = false;
     for (; i < length; i++) {
       byte b = body[i];
-      if (inString) {
-        if (b == '\\') {
-          i++;
-        } else if (b == '"') {
-          inString = false;
-        }
-        continue;
-      }
       switch (b) {
-        case '"' -> inString = true;
+        case '"' -> i = closingQuote(body, i + 1, length);
         case '{', '[' -> {
           if (depth == 0) {
             start = i;
@@ -106,6 +100,41 @@ public final class BatchScanner {
       }
     }
     throw new MalformedBodyException("body ends inside \"messages\"");
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long QUOTES = 0x2222222222222222L;
+  private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+
+  /**
+   * The index of the quote that ends the string whose content starts at {@code i} ({@code length} if none). Most of
+   * a message's bytes are string content, so it is skipped eight bytes a step (SWAR: a byte equal to '"' or '\\'
+   * makes its word's "has a zero byte" test true; the lowest flagged byte is always a real match); the
+   * byte-at-a-time scan was half of the simulator's CPU in benchmarks.
+   */
+  static int closingQuote(byte[] body, int i, int length) {
+    while (true) {
+      while (i + 8 <= length) {
+        long word = (long) LONGS.get(body, i);
+        long q = word ^ QUOTES;
+        long b = word ^ BACKSLASHES;
+        long found = (((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+        if (found != 0) {
+          i += Long.numberOfTrailingZeros(found) >>> 3;
+          break;
+        }
+        i += 8;
+      }
+      while (i < length && body[i] != '"' && body[i] != '\\') {
+        i++;
+      }
+      if (i >= length || body[i] == '"') {
+        return i;
+      }
+      i += 2; // a backslash and the character it escapes
+    }
   }
 
   private static void expect(boolean condition, String problem) throws MalformedBodyException {
