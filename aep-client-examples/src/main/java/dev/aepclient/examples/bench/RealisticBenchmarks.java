@@ -53,7 +53,7 @@ public final class RealisticBenchmarks implements Callable<Integer> {
       + " (tells whether the limit or the CPU bounds throughput)")
   Integer fixedInFlight;
 
-  enum Scenario { latency, prebuilt, throttled, payload }
+  enum Scenario { latency, prebuilt, throttled, payload, transport }
 
   private final PrintStream out = System.out;
 
@@ -99,16 +99,26 @@ public final class RealisticBenchmarks implements Callable<Integer> {
     if (runs(Scenario.throttled)) {
       throttled(events);
     }
+    if (runs(Scenario.transport)) {
+      transport(events);
+    }
     out.println();
     out.println("Where the CPU went (thread CPU by group, µs per message; 'main' is the caller: AepMessage.of +"
         + " send; 'client' the client's io/scheduler threads; OkHttp its TaskRunner; GC and JIT the JVM's):");
     breakdowns.forEach(b -> out.println("- " + b));
+    transportNotes.forEach(t -> out.println("- " + t));
     return 0;
   }
 
   private void report(String name, int latencyMs, String[] events, long count, SimulatorProcess sim,
       boolean prebuilt) throws Exception {
+    report(name, latencyMs, events, count, sim, prebuilt, b -> { });
+  }
+
+  private void report(String name, int latencyMs, String[] events, long count, SimulatorProcess sim,
+      boolean prebuilt, java.util.function.Consumer<AepStreamingClientBuilder> settings) throws Exception {
     AepStreamingClientBuilder builder = AepStreamingClient.builder().inletUrl(sim.inletUrl);
+    settings.accept(builder);
     if (fixedInFlight != null) {
       builder.adaptiveConcurrency(false).maxInFlightRequests(fixedInFlight);
       name = name + ", fixed " + fixedInFlight + " in flight";
@@ -140,6 +150,52 @@ public final class RealisticBenchmarks implements Callable<Integer> {
           100.0 * cpuPerMessage * count / 1e9 / seconds / CORES, 100.0 * simPerMessage * count / 1e9 / seconds / CORES));
     }
   }
+
+  /**
+   * Transport choices at 50 ms, pre-built messages: connections opened (counted by an OkHttp {@code EventListener}
+   * on a client passed with {@code httpClient}: with the pool the client builds for itself, 66 idle connections, and
+   * with OkHttp's default pool of 5), and gzip's CPU against the bytes it saves.
+   */
+  private void transport(String[] events) throws Exception {
+    long count = Math.min(messages, 500_000);
+    for (int pool : new int[] {66, 5}) {
+      AtomicLong connects = new AtomicLong();
+      okhttp3.OkHttpClient http = new okhttp3.OkHttpClient.Builder()
+          .connectionPool(new okhttp3.ConnectionPool(pool, 5, TimeUnit.MINUTES))
+          .eventListener(new okhttp3.EventListener() {
+            @Override
+            public void connectStart(okhttp3.Call call, java.net.InetSocketAddress address, java.net.Proxy proxy) {
+              connects.incrementAndGet();
+            }
+          }).build();
+      try (SimulatorProcess sim = SimulatorProcess.start(50, 0, 0)) {
+        report("pre-built, httpClient with a pool of " + pool + " idle connections", 50, events, count, sim, true,
+            b -> b.httpClient(http));
+      }
+      transportNotes.add(String.format("pool of %d idle connections: %,d connections opened for %,d + warm-up"
+          + " messages", pool, connects.get(), count));
+      http.dispatcher().executorService().shutdown();
+    }
+    try (SimulatorProcess sim = SimulatorProcess.start(50, 0, 0)) {
+      report("pre-built, gzip(true)", 50, events, count, sim, true, b -> b.gzip(true));
+    }
+    // What gzip saves on these messages: one 500-message body, as the client would send it.
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    raw.writeBytes("{\"messages\":[".getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < 500; i++) {
+      raw.writeBytes(((i == 0 ? "" : ",") + events[i * 7 % events.length]).getBytes(StandardCharsets.UTF_8));
+    }
+    raw.writeBytes("]}".getBytes(StandardCharsets.UTF_8));
+    java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+      raw.writeTo(gz);
+    }
+    transportNotes.add(String.format("gzip of a 500-message body: %,d -> %,d bytes (%.1f %%; %.0f bytes per"
+        + " message instead of %.0f)", raw.size(), zipped.size(), 100.0 * zipped.size() / raw.size(),
+        zipped.size() / 500.0, raw.size() / 500.0));
+  }
+
+  private final List<String> transportNotes = new ArrayList<>();
 
   private static final int CORES = Runtime.getRuntime().availableProcessors();
   private final List<String> breakdowns = new ArrayList<>();
