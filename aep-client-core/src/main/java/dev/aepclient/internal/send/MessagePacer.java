@@ -14,7 +14,7 @@ package dev.aepclient.internal.send;
  * short synchronized methods, nothing blocks.
  */
 final class MessagePacer {
-  static final double DECREASE = 0.85;
+  static final double DECREASE = 0.9;
   static final double INCREASE_PER_MESSAGE = 0.02;
   static final long PACING_SECONDS = 10;
   private static final long SECOND = 1_000_000_000L;
