@@ -2,7 +2,6 @@ package dev.aepclient.internal.send;
 
 import dev.aepclient.AepDeliveryException;
 import dev.aepclient.AepRejectedException;
-import dev.aepclient.Delivery;
 import dev.aepclient.auth.AccessToken;
 import dev.aepclient.auth.ImsAuthException;
 import dev.aepclient.internal.auth.TokenCache;
