@@ -10,7 +10,6 @@ import dev.aepclient.kafka.DeadLetter;
 import dev.aepclient.kafka.DeadLetterHandler;
 import dev.aepclient.kafka.KafkaDeadLetterHandler;
 import dev.aepclient.testkit.AepSimulator;
-import dev.aepclient.testkit.Fault;
 import dev.aepclient.testkit.kafka.EmbeddedKafkaBroker;
 import java.io.PrintStream;
 import java.io.PrintWriter;
