@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param messagesRejected    messages AEP refused ({@link AepRejectedException})
  * @param messagesFailed      messages the client gave up on ({@link AepDeliveryException}), buffer-full ones included
  * @param bufferedMessages    messages accepted by {@code send} and not yet settled
- * @param bufferedBytes       bytes of those messages, counted against {@code maxBufferedBytes}
+ * @param bufferedBytes       bytes of those messages, counted against the buffer budget ({@code aep.buffer.max.bytes})
  * @param batches             batches closed and handed to the sender
  * @param requests            HTTP requests made to the inlet, retries and bisection halves included
  * @param retriedRequests     requests that were retries of an earlier failed attempt

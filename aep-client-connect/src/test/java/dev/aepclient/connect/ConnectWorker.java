@@ -166,7 +166,7 @@ final class ConnectWorker implements AutoCloseable {
     Properties props = kafka.producerProperties(ByteArraySerializer.class, ByteArraySerializer.class);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
       for (ProducerRecord<byte[], byte[]> record : records) {
-        producer.send(record);
+        var unused = producer.send(record);
       }
       producer.flush();
     }

@@ -91,7 +91,7 @@ class ExamplesTest {
   private static void produce(String topic, String prefix, int count) {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps())) {
       for (int i = 0; i < count; i++) {
-        producer.send(new ProducerRecord<>(topic, "{\"id\":\"" + prefix + i + "\"}"));
+        var unused = producer.send(new ProducerRecord<>(topic, "{\"id\":\"" + prefix + i + "\"}"));
       }
     }
   }

@@ -565,7 +565,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
         return false;
       }
       tracked.handed();
-      sent.get().whenComplete((delivery, error) -> onOutcome(tracked, error));
+      var unused = sent.get().whenComplete((delivery, error) -> onOutcome(tracked, error));
     }
     if (tracked.handingDone()) {
       finish(tracked);

@@ -403,6 +403,8 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
     }
 
     /**
+     * Builds the forwarder; {@code run()} or {@code start()} starts it.
+     *
      * @throws IllegalArgumentException when neither topics nor a pattern is set, or the consumer commits offsets by
      *     itself ({@code enable.auto.commit=true})
      */

@@ -94,7 +94,8 @@ public final class KafkaDeadLetterHandler<K, V> implements DeadLetterHandler<K, 
     }
     CompletableFuture<Void> written = new CompletableFuture<>();
     try {
-      producer.send(new ProducerRecord<>(topic, null, letter.record().key(), letter.record().value(), headers),
+      var unused = producer.send(
+          new ProducerRecord<>(topic, null, letter.record().key(), letter.record().value(), headers),
         (metadata, error) -> {
           if (error == null) {
             written.complete(null);

@@ -232,6 +232,8 @@ public final class XdmRecordMapper<K, V> implements RecordMapper<K, V> {
     }
 
     /**
+     * Builds the mapper.
+     *
      * @throws IllegalArgumentException if no schema id (fixed or from a header) is set
      */
     public XdmRecordMapper<K, V> build() {

@@ -131,10 +131,10 @@ class ResilienceTest extends KafkaTestBase {
     await().atMost(Duration.ofSeconds(30)).until(() -> !forwarder.metrics().pausedPartitions().isEmpty());
     String memberBefore = onlyMember();
     long pausedAt = System.nanoTime();
-    await().atMost(Duration.ofSeconds(120)).until(() -> committedTotal() == total);
+    await().atMost(Duration.ofMinutes(2)).until(() -> committedTotal() == total);
     forwarder.close();
 
-    assertThat(Duration.ofNanos(System.nanoTime() - pausedAt)).isGreaterThan(Duration.ofMillis(3000));
+    assertThat(Duration.ofNanos(System.nanoTime() - pausedAt)).isGreaterThan(Duration.ofSeconds(3));
     assertThat(forwarder.failure()).isEmpty();
     assertThat(forwarder.metrics().pausedPartitions()).isEmpty();
     assertThat(missing(total)).isEmpty();

@@ -120,7 +120,7 @@ class AepClientMetricsBinderTest {
     try (AepStreamingClient client = client(Duration.ofSeconds(1))) {
       new AepClientMetricsBinder(client).bindTo(registry);
       for (int n = 1; n <= 5; n++) {
-        client.send(AepMessage.of(event(n)));
+        var unused = client.send(AepMessage.of(event(n)));
       }
       client.flush();
       assertThat(counter("aep.client.messages", "outcome", "failed")).isEqualTo(5L);

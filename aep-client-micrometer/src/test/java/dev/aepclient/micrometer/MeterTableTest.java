@@ -40,7 +40,7 @@ class MeterTableTest {
     assertThat(start).as("README section Metrics (Micrometer)").isNotNegative();
     int end = readme.indexOf("\n## ", start + 3);
     Map<String, String> table = new TreeMap<>();
-    for (String line : readme.substring(start, end).split("\n")) {
+    for (String line : readme.substring(start, end).lines().toList()) {
       Matcher row = ROW.matcher(line);
       if (!row.matches()) {
         continue;

@@ -35,7 +35,7 @@ class TestkitSecurityTest {
     String before = System.getProperty(AepSimulator.NODELAY_PROPERTY);
     System.clearProperty(AepSimulator.NODELAY_PROPERTY);
     List<URL> classPath = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
       classPath.add(new File(entry).toURI().toURL());
     }
     // A loader of its own, so the class is initialized afresh even if this JVM already used the simulator.

@@ -17,6 +17,7 @@ import org.apache.kafka.common.config.ConfigDef.Width;
  * client only when the user set it. A key core knows and this table does not describe is still declared (as a
  * string), so the two can never disagree about which keys exist.
  */
+@SuppressWarnings("BadImport") // Type, Importance and Width read as ConfigDef's throughout this table
 public final class ConfigKeys {
   public static final String GROUP_INLET = "AEP inlet";
   public static final String GROUP_AUTH = "Authentication";

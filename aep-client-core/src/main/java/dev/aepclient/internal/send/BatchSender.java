@@ -194,12 +194,13 @@ public final class BatchSender {
         .build();
     CompletableFuture<Void> concluded = new CompletableFuture<>();
     try {
-      Failsafe.with(policy).with(scheduler)
+      var unused = Failsafe.with(policy).with(scheduler)
           .getStageAsync(() -> attempt(state))
           .whenComplete((outcome, error) -> {
             // Whatever settling throws, the chain goes on: the batch's future must complete.
             try {
-              conclude(state, outcome, error, bisection).whenComplete((ignored, e) -> concluded.complete(null));
+              var unusedConcluded = conclude(state, outcome, error, bisection)
+                  .whenComplete((ignored, e) -> concluded.complete(null));
             } catch (Throwable t) {
               failAll(state.messages, AepDeliveryException.Reason.DELIVERY_TIMEOUT, "the client could not settle"
                   + " the message: " + t, 0, t);
@@ -319,7 +320,7 @@ public final class BatchSender {
       return CompletableFuture.failedFuture(e);
     }
     // The shared single-flight future is not touched: other requests may still wait for it.
-    token.whenComplete((t, e) -> {
+    var unused = token.whenComplete((t, e) -> {
       timer.cancel(false);
       if (e != null) {
         bounded.completeExceptionally(e);
@@ -602,8 +603,10 @@ public final class BatchSender {
     List<PendingMessage> retry = again;
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
-      scheduler.schedule(() -> deliver(retry, state.deadlineNanos, bisection, step)
-          .whenComplete((ignored, e) -> done.complete(null)), delay, TimeUnit.NANOSECONDS);
+      var unused = scheduler.schedule(() -> {
+        var unusedDelivered = deliver(retry, state.deadlineNanos, bisection, step)
+            .whenComplete((ignored, e) -> done.complete(null));
+      }, delay, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       failAll(again, AepDeliveryException.Reason.CLOSED, "client closed before the message was sent again", 0, e);
       done.complete(null);
