@@ -1,5 +1,9 @@
 package dev.aepclient;
 
+import static dev.aepclient.internal.util.Preconditions.requireDuration;
+import static dev.aepclient.internal.util.Preconditions.requireRange;
+import static dev.aepclient.internal.util.Preconditions.requireText;
+
 import dev.aepclient.internal.DefaultAepStreamingClient;
 import dev.aepclient.internal.config.ClientConfig;
 import dev.aepclient.internal.http.InletEndpoint;
@@ -116,7 +120,7 @@ public final class AepStreamingClientBuilder {
    * {@code …/collection/batch/{INLET_ID}}, derived from it.
    */
   public AepStreamingClientBuilder inletUrl(String inletUrl) {
-    this.inletUrl = requireText(inletUrl, "inletUrl (aep.inlet.url)");
+    this.inletUrl = requireText(inletUrl, "inletUrl (aep.inlet.url)").trim();
     return this;
   }
 
@@ -130,37 +134,37 @@ public final class AepStreamingClientBuilder {
    * The IMS base URL (key {@code aep.ims.url}); default {@value #DEFAULT_IMS_URL}. Stage hosts and simulators differ.
    */
   public AepStreamingClientBuilder imsUrl(String imsUrl) {
-    this.imsUrl = requireText(imsUrl, "imsUrl (aep.ims.url)");
+    this.imsUrl = requireText(imsUrl, "imsUrl (aep.ims.url)").trim();
     return this;
   }
 
   /** The sandbox name, sent as {@code x-sandbox-name} (key {@code aep.sandbox}); default none. */
   public AepStreamingClientBuilder sandbox(String sandbox) {
-    this.sandbox = requireText(sandbox, "sandbox (aep.sandbox)");
+    this.sandbox = requireText(sandbox, "sandbox (aep.sandbox)").trim();
     return this;
   }
 
   /** The header that carries the sandbox (key {@code aep.sandbox.header}); default {@value #DEFAULT_SANDBOX_HEADER}. */
   public AepStreamingClientBuilder sandboxHeader(String headerName) {
-    this.sandboxHeader = requireText(headerName, "sandboxHeader (aep.sandbox.header)");
+    this.sandboxHeader = requireText(headerName, "sandboxHeader (aep.sandbox.header)").trim();
     return this;
   }
 
   /** The org id sent as {@code x-gw-ims-org-id} (key {@code aep.org.id}); default: the credential's org id. */
   public AepStreamingClientBuilder orgId(String orgId) {
-    this.orgId = requireText(orgId, "orgId (aep.org.id)");
+    this.orgId = requireText(orgId, "orgId (aep.org.id)").trim();
     return this;
   }
 
   /** The value of {@code x-api-key} (key {@code aep.api.key}); default: the credential's client id. */
   public AepStreamingClientBuilder apiKey(String apiKey) {
-    this.apiKey = requireText(apiKey, "apiKey (aep.api.key)");
+    this.apiKey = requireText(apiKey, "apiKey (aep.api.key)").trim();
     return this;
   }
 
   /** The data flow id, sent as {@code x-adobe-flow-id}, for raw (non-XDM) data (key {@code aep.flow.id}). */
   public AepStreamingClientBuilder flowId(String flowId) {
-    this.flowId = requireText(flowId, "flowId (aep.flow.id)");
+    this.flowId = requireText(flowId, "flowId (aep.flow.id)").trim();
     return this;
   }
 
@@ -247,11 +251,7 @@ public final class AepStreamingClientBuilder {
    * fits an empty buffer.
    */
   public AepStreamingClientBuilder maxBufferedBytes(long bytes) {
-    if (bytes < 1024 || bytes > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("maxBufferedBytes (aep.buffer.max.bytes) must be between 1024 and "
-          + Integer.MAX_VALUE + ", got " + bytes);
-    }
-    this.maxBufferedBytes = bytes;
+    this.maxBufferedBytes = requireRange(bytes, 1024, Integer.MAX_VALUE, "maxBufferedBytes (aep.buffer.max.bytes)");
     return this;
   }
 
@@ -381,7 +381,7 @@ public final class AepStreamingClientBuilder {
 
   /** An HTTP proxy for this client only (keys {@code aep.proxy.host}, {@code aep.proxy.port}). */
   public AepStreamingClientBuilder proxy(String host, int port) {
-    this.proxyHost = requireText(host, "proxy host (aep.proxy.host)");
+    this.proxyHost = requireText(host, "proxy host (aep.proxy.host)").trim();
     this.proxyPort = requireRange(port, 1, 65535, "proxy port (aep.proxy.port)");
     return this;
   }
@@ -391,7 +391,7 @@ public final class AepStreamingClientBuilder {
    * {@code aep.proxy.password}).
    */
   public AepStreamingClientBuilder proxyCredentials(String user, String password) {
-    this.proxyUser = requireText(user, "proxy user (aep.proxy.user)");
+    this.proxyUser = requireText(user, "proxy user (aep.proxy.user)").trim();
     this.proxyPassword = Objects.requireNonNull(password, "proxy password");
     return this;
   }
@@ -506,26 +506,5 @@ public final class AepStreamingClientBuilder {
             + "); the value is not shown");
       }
     }
-  }
-
-  private static String requireText(String value, String what) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(what + " must not be empty");
-    }
-    return value.trim();
-  }
-
-  private static int requireRange(int value, int min, int max, String what) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", got " + value);
-    }
-    return value;
-  }
-
-  private static Duration requireDuration(Duration value, Duration min, Duration max, String what) {
-    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", got " + value);
-    }
-    return value;
   }
 }

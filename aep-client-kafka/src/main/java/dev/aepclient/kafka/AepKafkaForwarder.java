@@ -1,5 +1,7 @@
 package dev.aepclient.kafka;
 
+import static dev.aepclient.internal.util.Preconditions.requireDuration;
+
 import dev.aepclient.AepStreamingClient;
 import java.time.Duration;
 import java.util.List;
@@ -398,7 +400,7 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
 
     /** How long closing waits for records in flight before the final commit, 0 to 10 min; default 30 s. */
     public Builder<K, V> closeTimeout(Duration timeout) {
-      this.closeTimeout = AepKafkaBridge.Builder.requireDuration(timeout, Duration.ofMinutes(10), "closeTimeout");
+      this.closeTimeout = requireDuration(timeout, Duration.ofMinutes(10), "closeTimeout");
       return this;
     }
 
