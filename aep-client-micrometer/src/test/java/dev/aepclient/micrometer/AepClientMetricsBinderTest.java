@@ -8,6 +8,7 @@ import dev.aepclient.AepStreamingClient;
 import dev.aepclient.Delivery;
 import dev.aepclient.testkit.AepSimulator;
 import dev.aepclient.testkit.Fault;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -90,10 +91,21 @@ class AepClientMetricsBinderTest {
       assertThat(gauge("aep.client.requests.in.flight")).isZero();
       assertThat(gauge("aep.client.requests.in.flight.limit")).isEqualTo(client.metrics().inFlightLimit())
           .isPositive();
-      double p50 = registry.get("aep.client.latency").tag("quantile", "0.5").timeGauge().value(TimeUnit.NANOSECONDS);
-      double p99 = registry.get("aep.client.latency").tag("quantile", "0.99").timeGauge().value(TimeUnit.NANOSECONDS);
+      double p50 = registry.get("aep.client.latency").tag("phi", "0.5").timeGauge().value(TimeUnit.NANOSECONDS);
+      double p99 = registry.get("aep.client.latency").tag("phi", "0.99").timeGauge().value(TimeUnit.NANOSECONDS);
       assertThat(p50).isPositive().isLessThanOrEqualTo(p99);
       assertThat(registry.get("aep.client.latency").timeGauge().baseTimeUnit()).isEqualTo(TimeUnit.SECONDS);
+
+      // Every request the simulator answered was timed, answer read included; percentiles as Micrometer tags them.
+      FunctionTimer requests = registry.get("aep.client.request.duration").functionTimer();
+      assertThat(requests.count()).isEqualTo(simulatorRequests);
+      assertThat(requests.totalTime(TimeUnit.NANOSECONDS))
+          .isEqualTo(client.metrics().requestDurationTotal().toNanos()).isPositive();
+      double requestP50 = registry.get("aep.client.request.duration.percentile").tag("phi", "0.5").timeGauge()
+          .value(TimeUnit.NANOSECONDS);
+      double requestP99 = registry.get("aep.client.request.duration.percentile").tag("phi", "0.99").timeGauge()
+          .value(TimeUnit.NANOSECONDS);
+      assertThat(requestP50).isPositive().isLessThanOrEqualTo(requestP99);
     }
   }
 

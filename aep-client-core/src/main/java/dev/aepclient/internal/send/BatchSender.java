@@ -383,7 +383,7 @@ public final class BatchSender {
         } catch (Throwable t) {
           outcome = AttemptOutcome.retry(0, t.getClass().getName(), null, t);
         }
-        finish(c);
+        finish(c, startNanos);
         result.complete(outcome);
       }
 
@@ -406,7 +406,7 @@ public final class BatchSender {
         } catch (Throwable closing) {
           outcome = AttemptOutcome.retry(0, "could not read the answer: " + closing.getClass().getName(), null, null);
         }
-        finish(c);
+        finish(c, startNanos);
         result.complete(outcome);
       }
     });
@@ -462,9 +462,9 @@ public final class BatchSender {
     return false;
   }
 
-  private void finish(Call call) {
+  private void finish(Call call, long startNanos) {
     activeCalls.remove(call);
-    metrics.requestFinished();
+    metrics.requestFinished(nanoTime.getAsLong() - startNanos);
   }
 
   private AttemptOutcome interpret(RequestState state, AccessToken token, int status, byte[] body,
