@@ -99,10 +99,10 @@ class AepClientMetricsBinderTest {
 
       // Every request the simulator answered was timed, answer read included; percentiles as Micrometer tags them.
       FunctionTimer requests = registry.get("aep.client.request.duration").functionTimer();
-      assertThat(requests.count()).isEqualTo(simulatorRequests);
+      assertThat(requests.count()).isEqualTo((double) simulatorRequests);
       // Micrometer keeps the total in seconds (a double): equal to the nanosecond within rounding.
       assertThat(requests.totalTime(TimeUnit.NANOSECONDS))
-          .isCloseTo(client.metrics().requestDurationTotal().toNanos(), within(1_000.0)).isPositive();
+          .isCloseTo((double) client.metrics().requestDurationTotal().toNanos(), within(1_000.0)).isPositive();
       double requestP50 = registry.get("aep.client.request.duration.percentile").tag("phi", "0.5").timeGauge()
           .value(TimeUnit.NANOSECONDS);
       double requestP99 = registry.get("aep.client.request.duration.percentile").tag("phi", "0.99").timeGauge()
