@@ -1,5 +1,7 @@
 package dev.aepclient;
 
+import static dev.aepclient.internal.util.Preconditions.requireText;
+
 import dev.aepclient.auth.AccessTokenProvider;
 import dev.aepclient.auth.PrivateKeySource;
 import java.time.Duration;
@@ -95,13 +97,6 @@ public abstract sealed class AepAuth
   /** The IMS org id, sent as {@code x-gw-ims-org-id}, when this credential has one. */
   public Optional<String> orgId() {
     return Optional.empty();
-  }
-
-  static String requireText(String value, String what) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(what + " must not be empty");
-    }
-    return value;
   }
 
   /** See {@link AepAuth#none()}. */

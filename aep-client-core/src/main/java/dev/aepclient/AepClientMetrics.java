@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param messagesRejected    messages AEP refused ({@link AepRejectedException})
  * @param messagesFailed      messages the client gave up on ({@link AepDeliveryException}), buffer-full ones included
  * @param bufferedMessages    messages accepted by {@code send} and not yet settled
- * @param bufferedBytes       bytes of those messages, counted against {@code maxBufferedBytes}
+ * @param bufferedBytes       bytes of those messages, counted against the buffer budget ({@code aep.buffer.max.bytes})
  * @param batches             batches closed and handed to the sender
  * @param requests            HTTP requests made to the inlet, retries and bisection halves included
  * @param retriedRequests     requests that were retries of an earlier failed attempt
@@ -24,6 +24,11 @@ import java.time.Duration;
  * @param latencyP99          99th percentile of the same
  * @param inFlightLimit       requests allowed in flight now: the adaptive limit (see
  *                            {@link AepStreamingClientBuilder#adaptiveConcurrency(boolean)}), or the fixed one
+ * @param finishedRequests    requests (HTTP attempts) that ended, with an answer or a failure
+ * @param requestDurationTotal the time those requests took, summed: from the start of the attempt to its answer read
+ *                            or its failure
+ * @param requestDurationP50  median duration of one request, over the client's life
+ * @param requestDurationP99  99th percentile of the same
  */
 public record AepClientMetrics(
     long messagesSent,
@@ -40,4 +45,8 @@ public record AepClientMetrics(
     int inFlightRequests,
     Duration latencyP50,
     Duration latencyP99,
-    int inFlightLimit) {}
+    int inFlightLimit,
+    long finishedRequests,
+    Duration requestDurationTotal,
+    Duration requestDurationP50,
+    Duration requestDurationP99) {}

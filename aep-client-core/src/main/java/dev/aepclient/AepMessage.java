@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  * and its byte offset but never quotes the content. Strict UTF-8 means: no byte order mark, no UTF-16 or UTF-32,
  * no overlong forms, no encoded surrogates (CESU-8), nothing above U+10FFFF, no sequence cut short; and for text
  * given as a Java {@code String}, no lone surrogate (which has no UTF-8 form). Trees ({@link JsonNode}) are
- * written by Jackson, which writes every surrogate as a JSON {@code &#92;uXXXX} escape, so their bytes are always
+ * written by Jackson, which writes every surrogate as a JSON <code>&#92;uXXXX</code> escape, so their bytes are always
  * strict UTF-8.
  */
 public final class AepMessage {

@@ -1,5 +1,9 @@
 package dev.aepclient;
 
+import static dev.aepclient.internal.util.Preconditions.requireDuration;
+import static dev.aepclient.internal.util.Preconditions.requireRange;
+import static dev.aepclient.internal.util.Preconditions.requireText;
+
 import dev.aepclient.internal.DefaultAepStreamingClient;
 import dev.aepclient.internal.config.ClientConfig;
 import dev.aepclient.internal.http.InletEndpoint;
@@ -18,17 +22,55 @@ import okhttp3.OkHttpClient;
  * IllegalArgumentException}, naming the setting and its property key); {@link #build()} checks how the settings fit
  * together. Not thread-safe; a builder may be reused to build several clients.
  *
- * <p>Defaults: no auth, IMS {@value #DEFAULT_IMS_URL}, 500 records or 1,000,000 bytes per batch, linger 10 ms,
- * 8 requests in flight, 64 MiB buffer with {@link BufferFullPolicy#BLOCK} for up to 60 s, delivery timeout
- * 2 minutes, request timeout 30 s (or {@code deliveryTimeout - linger} when that is shorter and the request
- * timeout was not set), connect timeout 10 s, back-off 100 ms doubling to 10 s with 25% jitter, no gzip, no rate
- * limit.
+ * <p>Defaults (the {@code DEFAULT_*} constants below, which the README's configuration table repeats): no auth,
+ * IMS {@value #DEFAULT_IMS_URL}, {@value #DEFAULT_MAX_BATCH_RECORDS} records or {@value #DEFAULT_MAX_BATCH_BYTES}
+ * bytes per batch, linger {@value #DEFAULT_LINGER_MS} ms, at most {@value #DEFAULT_MAX_IN_FLIGHT_REQUESTS}
+ * requests in flight (adaptive), a {@value #DEFAULT_MAX_BUFFERED_BYTES}-byte (64 MiB) buffer with
+ * {@link BufferFullPolicy#BLOCK} for up to {@value #DEFAULT_MAX_BLOCK_MS} ms, delivery timeout
+ * {@value #DEFAULT_DELIVERY_TIMEOUT_MS} ms, request timeout {@value #DEFAULT_REQUEST_TIMEOUT_MS} ms (or
+ * {@code deliveryTimeout - linger} when that is shorter and the request timeout was not set), connect timeout
+ * {@value #DEFAULT_CONNECT_TIMEOUT_MS} ms, back-off {@value #DEFAULT_RETRY_BACKOFF_MS} ms doubling to
+ * {@value #DEFAULT_RETRY_BACKOFF_MAX_MS} ms with 25% jitter, no gzip, no rate limit.
  */
 public final class AepStreamingClientBuilder {
   /** The production IMS host. */
   public static final String DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com";
   /** The request size limit of DCS (AEP answers 413 above it). */
   public static final int DEFAULT_MAX_REQUEST_BYTES = 1_000_000;
+  /** The header that carries the sandbox name. */
+  public static final String DEFAULT_SANDBOX_HEADER = "x-sandbox-name";
+  /** Records per batch. */
+  public static final int DEFAULT_MAX_BATCH_RECORDS = 500;
+  /** Wire bytes per batch request: AEP's request limit. */
+  public static final int DEFAULT_MAX_BATCH_BYTES = DEFAULT_MAX_REQUEST_BYTES;
+  /** How long a batch waits for more messages, in milliseconds. */
+  public static final long DEFAULT_LINGER_MS = 10;
+  /** The most requests in flight (the adaptive limit's ceiling). */
+  public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 64;
+  /** Whether the requests in flight adapt to what AEP sustains. */
+  public static final boolean DEFAULT_ADAPTIVE_CONCURRENCY = true;
+  /** The byte budget over all unsettled messages: 64 MiB. */
+  public static final long DEFAULT_MAX_BUFFERED_BYTES = 64L << 20;
+  /** What {@code send} does when the buffer is full. */
+  public static final BufferFullPolicy DEFAULT_BUFFER_FULL_POLICY = BufferFullPolicy.BLOCK;
+  /** The longest {@code send} blocks for buffer space, in milliseconds. */
+  public static final long DEFAULT_MAX_BLOCK_MS = 60_000;
+  /** The bound from {@code send} to the outcome, in milliseconds (2 minutes). */
+  public static final long DEFAULT_DELIVERY_TIMEOUT_MS = 120_000;
+  /** The limit on one HTTP attempt, in milliseconds. */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+  /** The TCP/TLS connect timeout, in milliseconds. */
+  public static final long DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+  /** The first retry back-off, in milliseconds. */
+  public static final long DEFAULT_RETRY_BACKOFF_MS = 100;
+  /** The largest retry back-off, in milliseconds. */
+  public static final long DEFAULT_RETRY_BACKOFF_MAX_MS = 10_000;
+  /** Whether request bodies are gzipped. */
+  public static final boolean DEFAULT_GZIP = false;
+  /** Whether each message is sent alone with {@code ?syncValidation=true}. */
+  public static final boolean DEFAULT_SYNC_VALIDATION = false;
+  /** Whether plain http to hosts that are not loopback is allowed. */
+  public static final boolean DEFAULT_ALLOW_INSECURE_HTTP = false;
 
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
   private static final Set<String> RESERVED_HEADERS = Set.of("authorization", "content-type", "content-length",
@@ -38,30 +80,30 @@ public final class AepStreamingClientBuilder {
   private AepAuth auth = AepAuth.none();
   private String imsUrl = DEFAULT_IMS_URL;
   private String sandbox;
-  private String sandboxHeader = "x-sandbox-name";
+  private String sandboxHeader = DEFAULT_SANDBOX_HEADER;
   private String orgId;
   private String apiKey;
   private String flowId;
   private final Map<String, String> headers = new LinkedHashMap<>();
-  private int maxBatchRecords = 500;
-  private int maxBatchBytes = DEFAULT_MAX_REQUEST_BYTES;
+  private int maxBatchRecords = DEFAULT_MAX_BATCH_RECORDS;
+  private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
   private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
-  private Duration linger = Duration.ofMillis(10);
-  private int maxInFlightRequests = 64;
-  private boolean adaptiveConcurrency = true;
-  private long maxBufferedBytes = 64L << 20;
-  private BufferFullPolicy bufferFullPolicy = BufferFullPolicy.BLOCK;
-  private Duration maxBlock = Duration.ofSeconds(60);
-  private Duration deliveryTimeout = Duration.ofMinutes(2);
-  private Duration requestTimeout = Duration.ofSeconds(30);
+  private Duration linger = Duration.ofMillis(DEFAULT_LINGER_MS);
+  private int maxInFlightRequests = DEFAULT_MAX_IN_FLIGHT_REQUESTS;
+  private boolean adaptiveConcurrency = DEFAULT_ADAPTIVE_CONCURRENCY;
+  private long maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
+  private BufferFullPolicy bufferFullPolicy = DEFAULT_BUFFER_FULL_POLICY;
+  private Duration maxBlock = Duration.ofMillis(DEFAULT_MAX_BLOCK_MS);
+  private Duration deliveryTimeout = Duration.ofMillis(DEFAULT_DELIVERY_TIMEOUT_MS);
+  private Duration requestTimeout = Duration.ofMillis(DEFAULT_REQUEST_TIMEOUT_MS);
   private boolean requestTimeoutSet;
-  private Duration connectTimeout = Duration.ofSeconds(10);
-  private Duration initialBackoff = Duration.ofMillis(100);
-  private Duration maxBackoff = Duration.ofSeconds(10);
-  private boolean gzip;
+  private Duration connectTimeout = Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MS);
+  private Duration initialBackoff = Duration.ofMillis(DEFAULT_RETRY_BACKOFF_MS);
+  private Duration maxBackoff = Duration.ofMillis(DEFAULT_RETRY_BACKOFF_MAX_MS);
+  private boolean gzip = DEFAULT_GZIP;
   private Double maxRequestsPerSecond;
-  private boolean syncValidation;
-  private boolean allowInsecureHttp;
+  private boolean syncValidation = DEFAULT_SYNC_VALIDATION;
+  private boolean allowInsecureHttp = DEFAULT_ALLOW_INSECURE_HTTP;
   private OkHttpClient httpClient;
   private String proxyHost;
   private int proxyPort;
@@ -78,7 +120,7 @@ public final class AepStreamingClientBuilder {
    * {@code …/collection/batch/{INLET_ID}}, derived from it.
    */
   public AepStreamingClientBuilder inletUrl(String inletUrl) {
-    this.inletUrl = requireText(inletUrl, "inletUrl (aep.inlet.url)");
+    this.inletUrl = requireText(inletUrl, "inletUrl (aep.inlet.url)").trim();
     return this;
   }
 
@@ -88,39 +130,41 @@ public final class AepStreamingClientBuilder {
     return this;
   }
 
-  /** The IMS base URL (key {@code aep.ims.url}); default {@value #DEFAULT_IMS_URL}. Stage hosts and simulators differ. */
+  /**
+   * The IMS base URL (key {@code aep.ims.url}); default {@value #DEFAULT_IMS_URL}. Stage hosts and simulators differ.
+   */
   public AepStreamingClientBuilder imsUrl(String imsUrl) {
-    this.imsUrl = requireText(imsUrl, "imsUrl (aep.ims.url)");
+    this.imsUrl = requireText(imsUrl, "imsUrl (aep.ims.url)").trim();
     return this;
   }
 
   /** The sandbox name, sent as {@code x-sandbox-name} (key {@code aep.sandbox}); default none. */
   public AepStreamingClientBuilder sandbox(String sandbox) {
-    this.sandbox = requireText(sandbox, "sandbox (aep.sandbox)");
+    this.sandbox = requireText(sandbox, "sandbox (aep.sandbox)").trim();
     return this;
   }
 
-  /** The header that carries the sandbox (key {@code aep.sandbox.header}); default {@code x-sandbox-name}. */
+  /** The header that carries the sandbox (key {@code aep.sandbox.header}); default {@value #DEFAULT_SANDBOX_HEADER}. */
   public AepStreamingClientBuilder sandboxHeader(String headerName) {
-    this.sandboxHeader = requireText(headerName, "sandboxHeader (aep.sandbox.header)");
+    this.sandboxHeader = requireText(headerName, "sandboxHeader (aep.sandbox.header)").trim();
     return this;
   }
 
   /** The org id sent as {@code x-gw-ims-org-id} (key {@code aep.org.id}); default: the credential's org id. */
   public AepStreamingClientBuilder orgId(String orgId) {
-    this.orgId = requireText(orgId, "orgId (aep.org.id)");
+    this.orgId = requireText(orgId, "orgId (aep.org.id)").trim();
     return this;
   }
 
   /** The value of {@code x-api-key} (key {@code aep.api.key}); default: the credential's client id. */
   public AepStreamingClientBuilder apiKey(String apiKey) {
-    this.apiKey = requireText(apiKey, "apiKey (aep.api.key)");
+    this.apiKey = requireText(apiKey, "apiKey (aep.api.key)").trim();
     return this;
   }
 
   /** The data flow id, sent as {@code x-adobe-flow-id}, for raw (non-XDM) data (key {@code aep.flow.id}). */
   public AepStreamingClientBuilder flowId(String flowId) {
-    this.flowId = requireText(flowId, "flowId (aep.flow.id)");
+    this.flowId = requireText(flowId, "flowId (aep.flow.id)").trim();
     return this;
   }
 
@@ -142,16 +186,18 @@ public final class AepStreamingClientBuilder {
     return this;
   }
 
-  /** Records per batch, 1 to 10,000 (key {@code aep.batch.max.records}); default 500. */
+  /**
+   * Records per batch, 1 to 10,000 (key {@code aep.batch.max.records}); default {@value #DEFAULT_MAX_BATCH_RECORDS}.
+   */
   public AepStreamingClientBuilder maxBatchRecords(int records) {
     this.maxBatchRecords = requireRange(records, 1, 10_000, "maxBatchRecords (aep.batch.max.records)");
     return this;
   }
 
   /**
-   * Bytes per batch request on the wire, the {@code {"messages":[…]}} frame included, 1,024 to
-   * {@link #maxRequestBytes(int)} (key {@code aep.batch.max.bytes}); default 1,000,000. A single message larger
-   * than this but within the request limit goes in a batch of its own.
+   * Bytes per batch request on the wire, the {@code {"messages":[…]}} frame included, 1,024 to {@link
+   * #maxRequestBytes(int)} (key {@code aep.batch.max.bytes}); default {@value #DEFAULT_MAX_BATCH_BYTES}. A single
+   * message larger than this but within the request limit goes in a batch of its own.
    */
   public AepStreamingClientBuilder maxBatchBytes(int bytes) {
     this.maxBatchBytes = requireRange(bytes, 1024, Integer.MAX_VALUE, "maxBatchBytes (aep.batch.max.bytes)");
@@ -159,24 +205,27 @@ public final class AepStreamingClientBuilder {
   }
 
   /**
-   * The inlet's request size limit (key {@code aep.max.request.bytes}); default 1,000,000, AEP's documented 1 MB.
-   * Messages that cannot fit in a request of this size are refused at {@code send}.
+   * The inlet's request size limit (key {@code aep.max.request.bytes}); default {@value #DEFAULT_MAX_REQUEST_BYTES},
+   * AEP's documented 1 MB. Messages that cannot fit in a request of this size are refused at {@code send}.
    */
   public AepStreamingClientBuilder maxRequestBytes(int bytes) {
     this.maxRequestBytes = requireRange(bytes, 1024, 16 << 20, "maxRequestBytes (aep.max.request.bytes)");
     return this;
   }
 
-  /** How long a batch waits for more messages, 0 to 60 s (key {@code aep.linger.ms}); default 10 ms. */
+  /**
+   * How long a batch waits for more messages, 0 to 60 s (key {@code aep.linger.ms}); default {@value
+   * #DEFAULT_LINGER_MS} ms.
+   */
   public AepStreamingClientBuilder linger(Duration linger) {
     this.linger = requireDuration(linger, Duration.ZERO, Duration.ofSeconds(60), "linger (aep.linger.ms)");
     return this;
   }
 
   /**
-   * The most requests to the inlet in flight at once, 1 to 256 (key {@code aep.max.in.flight}); default 64. With
-   * {@link #adaptiveConcurrency(boolean) adaptive concurrency} (the default) this is the ceiling the adaptive limit
-   * may reach; without it, the fixed number of requests in flight.
+   * The most requests to the inlet in flight at once, 1 to 256 (key {@code aep.max.in.flight}); default {@value
+   * #DEFAULT_MAX_IN_FLIGHT_REQUESTS}. With {@link #adaptiveConcurrency(boolean) adaptive concurrency} (the default)
+   * this is the ceiling the adaptive limit may reach; without it, the fixed number of requests in flight.
    */
   public AepStreamingClientBuilder maxInFlightRequests(int requests) {
     this.maxInFlightRequests = requireRange(requests, 1, 256, "maxInFlightRequests (aep.max.in.flight)");
@@ -185,10 +234,10 @@ public final class AepStreamingClientBuilder {
 
   /**
    * Whether the number of requests in flight adapts to what AEP sustains (key {@code aep.max.in.flight.adaptive});
-   * default true. Adaptive: it starts at 4, doubles every round trip while answers come back as fast as before,
-   * then grows by about one per round trip; it halves on a 429 or 503 and shrinks when round trips lengthen (AEP
-   * queueing), never above {@link #maxInFlightRequests(int)}. The current value is
-   * {@link AepClientMetrics#inFlightLimit()}. False: always {@code maxInFlightRequests} in flight.
+   * default {@value #DEFAULT_ADAPTIVE_CONCURRENCY}. Adaptive: it starts at 4, doubles every round trip while answers
+   * come back as fast as before, then grows by about one per round trip; it halves on a 429 or 503 and shrinks when
+   * round trips lengthen (AEP queueing), never above {@link #maxInFlightRequests(int)}. The current value is {@link
+   * AepClientMetrics#inFlightLimit()}. False: always {@code maxInFlightRequests} in flight.
    */
   public AepStreamingClientBuilder adaptiveConcurrency(boolean adaptive) {
     this.adaptiveConcurrency = adaptive;
@@ -196,37 +245,40 @@ public final class AepStreamingClientBuilder {
   }
 
   /**
-   * The byte budget over every message not yet settled, at least {@link #maxRequestBytes(int)} and at most
-   * {@link Integer#MAX_VALUE} (key {@code aep.buffer.max.bytes}); default 64 MiB. Each message counts its UTF-8 size
-   * plus 128 bytes, at most the whole budget: a message of the largest legal size always fits an empty buffer.
+   * The byte budget over every message not yet settled, at least {@link #maxRequestBytes(int)} and at most {@link
+   * Integer#MAX_VALUE} (key {@code aep.buffer.max.bytes}); default {@value #DEFAULT_MAX_BUFFERED_BYTES} (64 MiB). Each
+   * message counts its UTF-8 size plus 128 bytes, at most the whole budget: a message of the largest legal size always
+   * fits an empty buffer.
    */
   public AepStreamingClientBuilder maxBufferedBytes(long bytes) {
-    if (bytes < 1024 || bytes > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("maxBufferedBytes (aep.buffer.max.bytes) must be between 1024 and "
-          + Integer.MAX_VALUE + ", got " + bytes);
-    }
-    this.maxBufferedBytes = bytes;
+    this.maxBufferedBytes = requireRange(bytes, 1024, Integer.MAX_VALUE, "maxBufferedBytes (aep.buffer.max.bytes)");
     return this;
   }
 
-  /** What {@code send} does when the budget is used up (key {@code aep.buffer.full.policy}); default BLOCK. */
+  /**
+   * What {@code send} does when the budget is used up (key {@code aep.buffer.full.policy}); default {@link
+   * #DEFAULT_BUFFER_FULL_POLICY BLOCK}.
+   */
   public AepStreamingClientBuilder whenBufferFull(BufferFullPolicy policy) {
     this.bufferFullPolicy = Objects.requireNonNull(policy, "policy");
     return this;
   }
 
-  /** The longest {@code send} waits for space under BLOCK, 0 to 1 h (key {@code aep.buffer.max.block.ms}); default 60 s. */
+  /**
+   * The longest {@code send} waits for space under BLOCK, 0 to 1 h (key {@code aep.buffer.max.block.ms}); default
+   * {@value #DEFAULT_MAX_BLOCK_MS} ms.
+   */
   public AepStreamingClientBuilder maxBlock(Duration maxBlock) {
     this.maxBlock = requireDuration(maxBlock, Duration.ZERO, Duration.ofHours(1), "maxBlock (aep.buffer.max.block.ms)");
     return this;
   }
 
   /**
-   * An upper bound on the time from {@code send} returning to the message's outcome (key
-   * {@code aep.delivery.timeout.ms}); 1 s to 7 days; default 2 minutes. Linger, waiting for a free request slot,
-   * back-off, {@code Retry-After} pauses, token fetches and requests in flight all count against it: an attempt's
-   * timeout is cut to the time left, and a retry that could only start after the deadline is not waited for.
-   * Must be at least {@code linger + requestTimeout} (checked by {@link #build()}).
+   * An upper bound on the time from {@code send} returning to the message's outcome (key {@code
+   * aep.delivery.timeout.ms}); 1 s to 7 days; default {@value #DEFAULT_DELIVERY_TIMEOUT_MS} ms (2 minutes). Linger,
+   * waiting for a free request slot, back-off, {@code Retry-After} pauses, token fetches and requests in flight all
+   * count against it: an attempt's timeout is cut to the time left, and a retry that could only start after the
+   * deadline is not waited for. Must be at least {@code linger + requestTimeout} (checked by {@link #build()}).
    */
   public AepStreamingClientBuilder deliveryTimeout(Duration timeout) {
     this.deliveryTimeout = requireDuration(timeout, Duration.ofSeconds(1), Duration.ofDays(7),
@@ -235,8 +287,9 @@ public final class AepStreamingClientBuilder {
   }
 
   /**
-   * The limit on one HTTP attempt, 100 ms to 10 min (key {@code aep.request.timeout.ms}); default 30 s, or
-   * {@code deliveryTimeout - linger} when that is shorter. With {@code linger}, at most the delivery timeout.
+   * The limit on one HTTP attempt, 100 ms to 10 min (key {@code aep.request.timeout.ms}); default {@value
+   * #DEFAULT_REQUEST_TIMEOUT_MS} ms, or {@code deliveryTimeout - linger} when that is shorter. With {@code linger}, at
+   * most the delivery timeout.
    */
   public AepStreamingClientBuilder requestTimeout(Duration timeout) {
     this.requestTimeout = requireDuration(timeout, Duration.ofMillis(100), Duration.ofMinutes(10),
@@ -245,7 +298,10 @@ public final class AepStreamingClientBuilder {
     return this;
   }
 
-  /** TCP/TLS connect timeout, 100 ms to 5 min (key {@code aep.connect.timeout.ms}); default 10 s. */
+  /**
+   * TCP/TLS connect timeout, 100 ms to 5 min (key {@code aep.connect.timeout.ms}); default
+   * {@value #DEFAULT_CONNECT_TIMEOUT_MS} ms.
+   */
   public AepStreamingClientBuilder connectTimeout(Duration timeout) {
     this.connectTimeout = requireDuration(timeout, Duration.ofMillis(100), Duration.ofMinutes(5),
         "connectTimeout (aep.connect.timeout.ms)");
@@ -253,10 +309,11 @@ public final class AepStreamingClientBuilder {
   }
 
   /**
-   * Retry back-off: the first delay, doubling up to {@code max}, with ±25% jitter and never above {@code max}
-   * (keys {@code aep.retry.backoff.ms}, {@code aep.retry.backoff.max.ms}); default 100 ms to 10 s. {@code initial}
-   * may equal {@code max} (a fixed delay); {@link #build()} refuses {@code initial > max}. A {@code Retry-After}
-   * from AEP can lengthen a wait, never shorten it below the back-off.
+   * Retry back-off: the first delay, doubling up to {@code max}, with ±25% jitter and never above {@code max} (keys
+   * {@code aep.retry.backoff.ms}, {@code aep.retry.backoff.max.ms}); default {@value #DEFAULT_RETRY_BACKOFF_MS} ms to
+   * {@value #DEFAULT_RETRY_BACKOFF_MAX_MS} ms. {@code initial} may equal {@code max} (a fixed delay); {@link #build()}
+   * refuses {@code initial > max}. A {@code Retry-After} from AEP can lengthen a wait, never shorten it below the
+   * back-off.
    */
   public AepStreamingClientBuilder retryBackoff(Duration initial, Duration max) {
     this.initialBackoff = requireDuration(initial, Duration.ofMillis(1), Duration.ofMinutes(1),
@@ -267,8 +324,8 @@ public final class AepStreamingClientBuilder {
   }
 
   /**
-   * Gzip request bodies ({@code Content-Encoding: gzip}; key {@code aep.gzip}); default off, because AEP's
-   * documentation does not confirm DCS accepts it. Batch limits count uncompressed bytes.
+   * Gzip request bodies ({@code Content-Encoding: gzip}; key {@code aep.gzip}); default {@value #DEFAULT_GZIP}, because
+   * AEP's documentation does not confirm DCS accepts it. Batch limits count uncompressed bytes.
    */
   public AepStreamingClientBuilder gzip(boolean gzip) {
     this.gzip = gzip;
@@ -288,7 +345,7 @@ public final class AepStreamingClientBuilder {
   /**
    * Development only: send each message alone to {@code /collection/{id}?syncValidation=true}, so AEP validates it
    * before answering (key {@code aep.sync.validation}). AEP caps this at 60 requests a minute; regions without it
-   * answer 501, which fails the message. Default off.
+   * answer 501, which fails the message. Default {@value #DEFAULT_SYNC_VALIDATION}.
    */
   public AepStreamingClientBuilder syncValidation(boolean syncValidation) {
     this.syncValidation = syncValidation;
@@ -297,7 +354,8 @@ public final class AepStreamingClientBuilder {
 
   /**
    * Allow plain {@code http://} inlet and IMS URLs to hosts that are not loopback (key
-   * {@code aep.allow.insecure.http}). Tokens and data then travel unencrypted; meant for test rigs only. Default off.
+   * {@code aep.allow.insecure.http}). Tokens and data then travel unencrypted; meant for test rigs only. Default
+   * {@value #DEFAULT_ALLOW_INSECURE_HTTP}.
    */
   public AepStreamingClientBuilder allowInsecureHttp(boolean allow) {
     this.allowInsecureHttp = allow;
@@ -323,7 +381,7 @@ public final class AepStreamingClientBuilder {
 
   /** An HTTP proxy for this client only (keys {@code aep.proxy.host}, {@code aep.proxy.port}). */
   public AepStreamingClientBuilder proxy(String host, int port) {
-    this.proxyHost = requireText(host, "proxy host (aep.proxy.host)");
+    this.proxyHost = requireText(host, "proxy host (aep.proxy.host)").trim();
     this.proxyPort = requireRange(port, 1, 65535, "proxy port (aep.proxy.port)");
     return this;
   }
@@ -333,7 +391,7 @@ public final class AepStreamingClientBuilder {
    * {@code aep.proxy.password}).
    */
   public AepStreamingClientBuilder proxyCredentials(String user, String password) {
-    this.proxyUser = requireText(user, "proxy user (aep.proxy.user)");
+    this.proxyUser = requireText(user, "proxy user (aep.proxy.user)").trim();
     this.proxyPassword = Objects.requireNonNull(password, "proxy password");
     return this;
   }
@@ -448,26 +506,5 @@ public final class AepStreamingClientBuilder {
             + "); the value is not shown");
       }
     }
-  }
-
-  private static String requireText(String value, String what) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(what + " must not be empty");
-    }
-    return value.trim();
-  }
-
-  private static int requireRange(int value, int min, int max, String what) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", got " + value);
-    }
-    return value;
-  }
-
-  private static Duration requireDuration(Duration value, Duration min, Duration max, String what) {
-    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", got " + value);
-    }
-    return value;
   }
 }

@@ -177,7 +177,7 @@ class AdversarialChaosServerTest {
           CompletableFuture<Delivery> f = client.send(AepMessage.of("{\"id\":\"t" + thread + "-" + i + "\"}"));
           long returned = System.nanoTime();
           CompletableFuture<Long> late = new CompletableFuture<>();
-          f.whenComplete((d, e) -> {
+          var unused = f.whenComplete((d, e) -> {
             long took = System.nanoTime() - returned;
             if (took > DELIVERY_TIMEOUT.toNanos() + 200_000_000L && lateSamples.size() < 8) {
               lateSamples.add(Duration.ofNanos(took) + " on " + Thread.currentThread().getName() + ": "

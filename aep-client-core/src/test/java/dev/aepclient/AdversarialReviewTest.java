@@ -1,10 +1,10 @@
 package dev.aepclient;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static dev.aepclient.support.Futures.failure;
 import static dev.aepclient.support.Futures.value;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,12 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -69,7 +69,8 @@ class AdversarialReviewTest extends WireMockTest {
     List<LoggedRequest> requests = new ArrayList<>(wm.findAll(postRequestedFor(urlPathEqualTo(BATCH_PATH))));
     requests.sort(Comparator.comparing(LoggedRequest::getLoggedDate));
     for (int i = 1; i < requests.size(); i++) {
-      long gap = requests.get(i).getLoggedDate().getTime() - requests.get(i - 1).getLoggedDate().getTime();
+      long gap = Duration.between(requests.get(i - 1).getLoggedDate().toInstant(),
+          requests.get(i).getLoggedDate().toInstant()).toMillis();
       assertThat(gap).as("gap before request %d", i).isGreaterThanOrEqualTo(400);
     }
   }
@@ -187,7 +188,7 @@ class AdversarialReviewTest extends WireMockTest {
     next[0] = n -> {
       CompletableFuture<Delivery> f = client.send(AepMessage.of("{\"id\":\"chain-" + n + "\"}"));
       all.add(f);
-      f.whenComplete((d, e) -> {
+      var unused = f.whenComplete((d, e) -> {
         if (e instanceof AepBufferFullException) {
           refusedInCallbacks.incrementAndGet();
         }
@@ -229,7 +230,7 @@ class AdversarialReviewTest extends WireMockTest {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch inCallback = new CountDownLatch(1);
     CompletableFuture<Delivery> blocked = client.send(message(1));
-    blocked.thenRun(() -> {
+    var unused = blocked.thenRun(() -> {
       inCallback.countDown();
       try {
         release.await(20, TimeUnit.SECONDS);
@@ -412,7 +413,7 @@ class AdversarialReviewTest extends WireMockTest {
     long started = System.nanoTime();
     AepDeliveryException e = (AepDeliveryException) failure(client.send(message(1)));
     assertThat(e.reason()).isEqualTo(AepDeliveryException.Reason.DELIVERY_TIMEOUT);
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500 + 500));
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500).plusMillis(500));
     int requests = wm.findAll(postRequestedFor(urlPathEqualTo(BATCH_PATH))).size();
     System.out.println(fault + " requests: " + requests);
     // 1.5 s at one attempt per >= 150 ms (200 ms - 25%): at most 11 attempts.

@@ -46,7 +46,7 @@ class AuthTest extends WireMockTest {
 
   private static Map<String, String> form(LoggedRequest request) {
     Map<String, String> form = new LinkedHashMap<>();
-    for (String pair : request.getBodyAsString().split("&")) {
+    for (String pair : request.getBodyAsString().split("&", -1)) {
       String[] kv = pair.split("=", 2);
       form.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8), URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
     }

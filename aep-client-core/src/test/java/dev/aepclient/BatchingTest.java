@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** How messages are grouped into requests: by count, by wire bytes (UTF-8, frame included), by linger. */
 class BatchingTest extends WireMockTest {
-  /** {@code {"messages":[} and {@code ]}}. */
+  /** <code>{"messages":[</code> and <code>]}</code>. */
   private static final int FRAME = 15;
 
   @BeforeEach
@@ -102,8 +102,8 @@ class BatchingTest extends WireMockTest {
     AepStreamingClient client = build(builder().linger(Duration.ofSeconds(15)));
     AepMessage a = AepMessage.of("{ \"id\" : \"a\" }");
     AepMessage b = AepMessage.of("{\"id\":\"b\",\"t\":\"✓\"}");
-    client.send(a);
-    client.send(b);
+    var unusedA = client.send(a);
+    var unusedB = client.send(b);
     client.flush();
 
     LoggedRequest request = wm.findAll(postRequestedFor(urlPathEqualTo(BATCH_PATH))).get(0);

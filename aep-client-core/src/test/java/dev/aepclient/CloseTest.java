@@ -65,7 +65,7 @@ class CloseTest extends WireMockTest {
   void closeAndFlushWithNull_throwAtOnce_andCloseThenStillWorks() {
     wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse().withTransformers(BatchAnswerer.NAME)));
     AepStreamingClient client = builder().clientName("null-timeouts").build();
-    client.send(message(1));
+    var unused = client.send(message(1));
 
     assertThatThrownBy(() -> CompletableFuture.runAsync(() -> client.flush(null)).get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(NullPointerException.class);
@@ -83,7 +83,7 @@ class CloseTest extends WireMockTest {
     AepStreamingClient client = build(builder().maxRequestBytes(2048).maxBatchBytes(2048).maxBufferedBytes(2048)
         .maxBlock(Duration.ofSeconds(30)));
     AepMessage large = AepMessage.of("{\"p\":\"" + "x".repeat(1500) + "\"}");
-    client.send(large);
+    var unused = client.send(large);
 
     Thread.currentThread().interrupt();
     long before = System.nanoTime();

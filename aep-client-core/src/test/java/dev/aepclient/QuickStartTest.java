@@ -40,7 +40,7 @@ class QuickStartTest extends WireMockTest {
         .build();
 
     CompletableFuture<Delivery> f = client.send(AepMessage.of(json));
-    f.whenComplete((delivery, error) -> {
+    var unused = f.whenComplete((delivery, error) -> {
       if (error == null) log.info("accepted as {}", delivery.xactionId());
       else log.warn("not delivered: {}", error.getMessage());  // AepRejectedException or AepDeliveryException
     });

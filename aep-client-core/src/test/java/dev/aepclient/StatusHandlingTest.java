@@ -234,7 +234,7 @@ class StatusHandlingTest extends WireMockTest {
     assertThat(requests).hasSize(2);
     // The date has one-second resolution: at least 1 s must pass.
     assertThat(Duration.between(requests.get(0).getLoggedDate().toInstant(),
-        requests.get(1).getLoggedDate().toInstant())).isGreaterThanOrEqualTo(Duration.ofMillis(1000));
+        requests.get(1).getLoggedDate().toInstant())).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
   }
 
   @ParameterizedTest

@@ -259,7 +259,7 @@ public class AepSinkTask extends SinkTask {
       return false;
     }
     pending.submitted(true);
-    sent.get().whenComplete((delivery, error) -> onOutcome(pending, error));
+    var unused = sent.get().whenComplete((delivery, error) -> onOutcome(pending, error));
     return true;
   }
 

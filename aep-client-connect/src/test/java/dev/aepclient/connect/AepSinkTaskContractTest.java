@@ -248,7 +248,7 @@ class AepSinkTaskContractTest {
       task.open(List.of(tp));
       task.put(List.of(record("events", 0, generation, json("g" + generation))));
       int expected = generation + 1;
-      long position = generation + 1;
+      long position = generation + 1L;
       await().atMost(Duration.ofSeconds(20)).until(() -> Long.valueOf(position).equals(committable(task, tp,
           position)));
       assertThat(aep.acceptedCount()).isEqualTo(expected);

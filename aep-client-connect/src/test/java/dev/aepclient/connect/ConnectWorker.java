@@ -5,7 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,7 +166,7 @@ final class ConnectWorker implements AutoCloseable {
     Properties props = kafka.producerProperties(ByteArraySerializer.class, ByteArraySerializer.class);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
       for (ProducerRecord<byte[], byte[]> record : records) {
-        producer.send(record);
+        var unused = producer.send(record);
       }
       producer.flush();
     }

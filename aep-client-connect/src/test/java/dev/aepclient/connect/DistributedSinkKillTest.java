@@ -183,7 +183,7 @@ class DistributedSinkKillTest {
       long killedDuplicates = accepted.entrySet().stream()
           .filter(e -> killedPartitions.contains(partitionOf.get(e.getKey()))).mapToLong(e -> e.getValue() - 1).sum();
       int messageCost = ("{\"id\":\"" + prefix + n + "\",\"n\":" + n + "}").length() + 128;
-      long perTask = bufferBytes / messageCost + 1;
+      long perTask = bufferBytes / messageCost + 1L;
       long inFlightWhenCounted = (long) childTasks.size() * BATCH_MAX_RECORDS;
       long bound = sentAgain + inFlightWhenCounted + 3L * tasks * perTask;
       String report = String.format("distributed SIGKILL: tasks %s on the killed worker (partitions %s); %d of %d "

@@ -65,6 +65,7 @@ class SecretsNeverShownTest {
   }
 
   @Test
+  @SuppressWarnings("ObjectToString") // whatever a log line would print of the config must hold no secret
   void aBrokenConfigurationShowsItsErrorsButNoSecret() {
     PrintStream err = System.err;
     ByteArrayOutputStream logs = new ByteArrayOutputStream();

@@ -60,11 +60,11 @@ public final class PrivateKeySource {
 
   /** A key already loaded; must be an RSA key. */
   public static PrivateKeySource of(PrivateKey key) {
-    if (!(key instanceof RSAPrivateKey)) {
+    if (!(key instanceof RSAPrivateKey rsa)) {
       throw new IllegalArgumentException("JWT signing needs an RSA private key, got "
           + (key == null ? "null" : key.getAlgorithm()));
     }
-    return new PrivateKeySource("PrivateKey object", null, (RSAPrivateKey) key);
+    return new PrivateKeySource("PrivateKey object", null, rsa);
   }
 
   /**

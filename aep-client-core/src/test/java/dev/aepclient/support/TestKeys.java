@@ -1,5 +1,6 @@
 package dev.aepclient.support;
 
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +19,7 @@ public final class TestKeys {
   /** The private key as PKCS#8 PEM ({@code BEGIN PRIVATE KEY}). */
   public static String pkcs8Pem(KeyPair pair) {
     return "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pair.getPrivate().getEncoded())
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pair.getPrivate().getEncoded())
         + "\n-----END PRIVATE KEY-----\n";
   }
 

@@ -45,7 +45,7 @@ public final class FireAndForgetWithListener {
     try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(inletUrl).deliveryListener(listener)
         .build()) {
       for (int i = 0; i < events; i++) {
-        client.send(AepMessage.of("{\"id\":\"" + i + "\",\"event\":\"signup\"}"));
+        var unused = client.send(AepMessage.of("{\"id\":\"" + i + "\",\"event\":\"signup\"}"));
       }
     } // close() delivers everything buffered first
     return new Counts(delivered.sum(), rejected.sum(), failed.sum());

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.aepclient.AepAuth;
 import dev.aepclient.AepStreamingClient;
 import dev.aepclient.examples.demo.Demo;
+import dev.aepclient.kafka.AepKafkaForwarder;
 import dev.aepclient.testkit.AepSimulator;
 import dev.aepclient.testkit.kafka.EmbeddedKafkaBroker;
-import dev.aepclient.kafka.AepKafkaForwarder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,7 +91,7 @@ class ExamplesTest {
   private static void produce(String topic, String prefix, int count) {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps())) {
       for (int i = 0; i < count; i++) {
-        producer.send(new ProducerRecord<>(topic, "{\"id\":\"" + prefix + i + "\"}"));
+        var unused = producer.send(new ProducerRecord<>(topic, "{\"id\":\"" + prefix + i + "\"}"));
       }
     }
   }

@@ -1,5 +1,8 @@
 package dev.aepclient.kafka;
 
+import static dev.aepclient.internal.util.Preconditions.requireDuration;
+import static dev.aepclient.internal.util.Preconditions.requireRange;
+
 import dev.aepclient.AepDeliveryException;
 import dev.aepclient.AepRejectedException;
 import dev.aepclient.AepStreamingClient;
@@ -565,7 +568,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
         return false;
       }
       tracked.handed();
-      sent.get().whenComplete((delivery, error) -> onOutcome(tracked, error));
+      var unused = sent.get().whenComplete((delivery, error) -> onOutcome(tracked, error));
     }
     if (tracked.handingDone()) {
       finish(tracked);
@@ -1106,27 +1109,6 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
             + " AepKafkaForwarder.builder(Properties, …) build it");
       }
       return new AepKafkaBridge<>(this, autoCommit);
-    }
-
-    static Duration requireDuration(Duration value, Duration max, String what) {
-      if (value == null || value.isNegative() || value.compareTo(max) > 0) {
-        throw new IllegalArgumentException(what + " must be between 0 and " + max + ", got " + value);
-      }
-      return value;
-    }
-
-    private static int requireRange(int value, int min, int max, String what) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", got " + value);
-      }
-      return value;
-    }
-
-    private static long requireRange(long value, long min, long max, String what) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", got " + value);
-      }
-      return value;
     }
   }
 }

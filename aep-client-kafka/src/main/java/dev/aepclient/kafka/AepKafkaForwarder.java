@@ -1,17 +1,19 @@
 package dev.aepclient.kafka;
 
+import static dev.aepclient.internal.util.Preconditions.requireDuration;
+
 import dev.aepclient.AepStreamingClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -398,11 +400,13 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
 
     /** How long closing waits for records in flight before the final commit, 0 to 10 min; default 30 s. */
     public Builder<K, V> closeTimeout(Duration timeout) {
-      this.closeTimeout = AepKafkaBridge.Builder.requireDuration(timeout, Duration.ofMinutes(10), "closeTimeout");
+      this.closeTimeout = requireDuration(timeout, Duration.ofMinutes(10), "closeTimeout");
       return this;
     }
 
     /**
+     * Builds the forwarder; {@code run()} or {@code start()} starts it.
+     *
      * @throws IllegalArgumentException when neither topics nor a pattern is set, or the consumer commits offsets by
      *     itself ({@code enable.auto.commit=true})
      */

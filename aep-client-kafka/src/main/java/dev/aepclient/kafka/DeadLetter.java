@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * @param <K>            the record key type
  * @param <V>            the record value type
  */
+@SuppressWarnings("ArrayRecordComponent") // Kafka's raw bytes, handed on as they are; never compared
 public record DeadLetter<K, V>(ConsumerRecord<K, V> record, int statusCode, String reason, byte[] undeserializedKey,
     byte[] undeserializedValue) {
   /**

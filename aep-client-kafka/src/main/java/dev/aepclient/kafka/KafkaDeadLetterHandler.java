@@ -1,5 +1,7 @@
 package dev.aepclient.kafka;
 
+import static dev.aepclient.internal.util.Preconditions.requireText;
+
 import dev.aepclient.internal.util.RemoteText;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -68,10 +70,7 @@ public final class KafkaDeadLetterHandler<K, V> implements DeadLetterHandler<K, 
    */
   public static <K, V> KafkaDeadLetterHandler<K, V> to(Producer<K, V> producer, String topic) {
     Objects.requireNonNull(producer, "producer");
-    if (topic == null || topic.isBlank()) {
-      throw new IllegalArgumentException("dead-letter topic must not be empty");
-    }
-    return new KafkaDeadLetterHandler<>(producer, topic);
+    return new KafkaDeadLetterHandler<>(producer, requireText(topic, "dead-letter topic"));
   }
 
   @Override
@@ -94,7 +93,8 @@ public final class KafkaDeadLetterHandler<K, V> implements DeadLetterHandler<K, 
     }
     CompletableFuture<Void> written = new CompletableFuture<>();
     try {
-      producer.send(new ProducerRecord<>(topic, null, letter.record().key(), letter.record().value(), headers),
+      var unused = producer.send(
+          new ProducerRecord<>(topic, null, letter.record().key(), letter.record().value(), headers),
         (metadata, error) -> {
           if (error == null) {
             written.complete(null);

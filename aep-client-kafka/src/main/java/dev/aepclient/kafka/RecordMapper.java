@@ -15,6 +15,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 @FunctionalInterface
 public interface RecordMapper<K, V> {
   /**
+   * The AEP message for {@code record}.
+   *
    * @throws IllegalArgumentException when the record cannot become an AEP message; the message is the reason
    */
   AepMessage map(ConsumerRecord<K, V> record);

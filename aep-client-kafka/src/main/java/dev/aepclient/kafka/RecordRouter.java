@@ -18,6 +18,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 @FunctionalInterface
 public interface RecordRouter<K, V> {
   /**
+   * The AEP messages for {@code record}, each with its inlet.
+   *
    * @throws IllegalArgumentException when the record cannot become AEP messages; the message is the reason
    */
   List<RoutedMessage> route(ConsumerRecord<K, V> record);

@@ -8,6 +8,8 @@ package dev.aepclient.kafka;
 @FunctionalInterface
 public interface StateListener {
   /**
+   * Called when the state changes.
+   *
    * @param state the new state
    * @param cause why: the delivery failure for {@code DEGRADED}, the stopping error for {@code STOPPED} (null when it
    *     was closed), null for {@code RUNNING}

@@ -1,5 +1,7 @@
 package dev.aepclient.kafka;
 
+import static dev.aepclient.internal.util.Preconditions.requireText;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -232,6 +234,8 @@ public final class XdmRecordMapper<K, V> implements RecordMapper<K, V> {
     }
 
     /**
+     * Builds the mapper.
+     *
      * @throws IllegalArgumentException if no schema id (fixed or from a header) is set
      */
     public XdmRecordMapper<K, V> build() {
@@ -241,12 +245,6 @@ public final class XdmRecordMapper<K, V> implements RecordMapper<K, V> {
       return new XdmRecordMapper<>(this);
     }
 
-    private static String requireText(String value, String what) {
-      if (value == null || value.isBlank()) {
-        throw new IllegalArgumentException(what + " must not be blank");
-      }
-      return value;
-    }
   }
 
   @Override

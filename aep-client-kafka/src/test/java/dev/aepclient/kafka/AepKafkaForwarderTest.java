@@ -21,7 +21,7 @@ class AepKafkaForwarderTest extends KafkaTestBase {
         AepKafkaForwarder.builder(consumer(), client).topics(topic).commitInterval(Duration.ofMillis(200)).build())
         .start();
 
-    await().atMost(Duration.ofSeconds(120)).until(() -> committedTotal() == 100_000);
+    await().atMost(Duration.ofMinutes(2)).until(() -> committedTotal() == 100_000);
     forwarder.close();
     assertThat(forwarder.failure()).isEmpty();
     assertThat(missing(100_000)).isEmpty();

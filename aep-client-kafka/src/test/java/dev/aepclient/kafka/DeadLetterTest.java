@@ -40,7 +40,7 @@ class DeadLetterTest extends KafkaTestBase {
           case 7 -> "{\"id\":\"7\",\"pad\":\"" + "x".repeat(1_000_000) + "\"}"; // too large for one request
           default -> event(n);
         };
-        producer.send(new ProducerRecord<>(topic, "key-" + n, value));
+        var unused = producer.send(new ProducerRecord<>(topic, "key-" + n, value));
       }
     }
     AepStreamingClient client = closeLater(clientBuilder().build());

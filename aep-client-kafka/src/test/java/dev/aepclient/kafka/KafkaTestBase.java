@@ -107,7 +107,7 @@ abstract class KafkaTestBase {
   protected void produce(int from, int count) throws Exception {
     try (KafkaProducer<String, String> producer = producer()) {
       for (int n = from; n < from + count; n++) {
-        producer.send(new ProducerRecord<>(topic, String.valueOf(n), event(n)));
+        var unused = producer.send(new ProducerRecord<>(topic, String.valueOf(n), event(n)));
       }
       producer.flush();
     }

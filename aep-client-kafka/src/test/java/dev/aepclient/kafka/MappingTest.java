@@ -74,7 +74,7 @@ class MappingTest extends KafkaTestBase {
     kafka.createTopic(topic, 1);
     try (KafkaProducer<String, String> producer = producer()) {
       for (int n = 0; n < 10; n++) {
-        producer.send(new ProducerRecord<>(topic, String.valueOf(n), n == 4 ? null : event(n)));
+        var unused = producer.send(new ProducerRecord<>(topic, String.valueOf(n), n == 4 ? null : event(n)));
       }
     }
     AepStreamingClient client = closeLater(clientBuilder().build());
@@ -106,7 +106,7 @@ class MappingTest extends KafkaTestBase {
         if (n != 3) {
           record.headers().add("aep-flow", ("flow-" + n).getBytes(StandardCharsets.UTF_8));
         }
-        producer.send(record);
+        var unused = producer.send(record);
       }
     }
     XdmRecordMapper<String, String> mapper = XdmRecordMapper.<String, String>builder()

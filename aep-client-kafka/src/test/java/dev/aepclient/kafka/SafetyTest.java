@@ -157,7 +157,8 @@ class SafetyTest extends KafkaTestBase {
     kafka.createTopic(dlq, 1);
     try (KafkaProducer<String, String> producer = producer()) {
       for (int n = 0; n < 20; n++) {
-        producer.send(new ProducerRecord<>(topic, "key-" + n, n == 7 ? "!not for this deserializer" : event(n)));
+        var unused = producer.send(
+            new ProducerRecord<>(topic, "key-" + n, n == 7 ? "!not for this deserializer" : event(n)));
       }
     }
     AepStreamingClient client = closeLater(clientBuilder().build());
@@ -259,7 +260,7 @@ class SafetyTest extends KafkaTestBase {
       record.headers().add(KafkaDeadLetterHandler.REASON, "spoofed".getBytes(StandardCharsets.UTF_8));
       record.headers().add(KafkaDeadLetterHandler.HTTP_STATUS, "200".getBytes(StandardCharsets.UTF_8));
       record.headers().add("trace-id", "t-1".getBytes(StandardCharsets.UTF_8));
-      producer.send(record);
+      var unused = producer.send(record);
     }
     AepStreamingClient client = closeLater(clientBuilder().build());
     KafkaProducer<String, String> dlqProducer = closeLater(producer());

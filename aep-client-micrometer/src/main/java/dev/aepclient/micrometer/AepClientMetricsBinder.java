@@ -3,6 +3,7 @@ package dev.aepclient.micrometer;
 import dev.aepclient.AepClientMetrics;
 import dev.aepclient.AepStreamingClient;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,13 +40,19 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code aep.client.buffer.messages}</td><td>gauge</td><td>messages</td><td></td></tr>
  *   <tr><td>{@code aep.client.buffer.used}</td><td>gauge</td><td>bytes</td><td></td></tr>
  *   <tr><td>{@code aep.client.latency}</td><td>time gauge</td><td>seconds</td>
- *       <td>{@code quantile}: {@code 0.5}, {@code 0.99}</td></tr>
+ *       <td>{@code phi}: {@code 0.5}, {@code 0.99}</td></tr>
+ *   <tr><td>{@code aep.client.request.duration}</td><td>function timer</td><td>seconds</td><td></td></tr>
+ *   <tr><td>{@code aep.client.request.duration.percentile}</td><td>time gauge</td><td>seconds</td>
+ *       <td>{@code phi}: {@code 0.5}, {@code 0.99}</td></tr>
  * </table>
  *
  * <p>{@code aep.client.messages} leaves out {@code sent} on purpose: summed over {@code outcome} it counts settled
  * messages; {@code sent - sum(outcome)} is what is still buffered. {@code aep.client.latency} is the client's own
  * send-to-outcome histogram since it was built (not a sliding window); for a {@link io.micrometer.core.instrument.Timer}
- * with windowed percentiles and SLO buckets wrap the client in {@link TimedAepStreamingClient}.
+ * with windowed percentiles and SLO buckets wrap the client in {@link TimedAepStreamingClient}. Percentiles carry
+ * the tag {@code phi}, as Micrometer's own published percentiles do. {@code aep.client.request.duration} is one HTTP
+ * attempt, from its start to its answer read or its failure (count and total time; its percentiles, over the
+ * client's life, are {@code aep.client.request.duration.percentile}).
  *
  * <p>The registry holds the client weakly (as Micrometer's function meters do): a client that is no longer
  * referenced elsewhere stops being reported. Thread-safe; {@link #bindTo(MeterRegistry)} may be called for several
@@ -106,6 +113,14 @@ public final class AepClientMetricsBinder implements MeterBinder, AutoCloseable 
 
     latency(registry, "0.5", m -> m.latencyP50().toNanos());
     latency(registry, "0.99", m -> m.latencyP99().toNanos());
+
+    remember(registry, FunctionTimer.builder("aep.client.request.duration", client,
+            c -> c.metrics().finishedRequests(), c -> c.metrics().requestDurationTotal().toNanos(),
+            TimeUnit.NANOSECONDS)
+        .description("One HTTP request to the inlet, from its start to its answer or failure")
+        .tags(tags).register(registry));
+    requestDuration(registry, "0.5", m -> m.requestDurationP50().toNanos());
+    requestDuration(registry, "0.99", m -> m.requestDurationP99().toNanos());
   }
 
   private void counter(MeterRegistry registry, String name, String description, String unit, Tags extra,
@@ -124,7 +139,14 @@ public final class AepClientMetricsBinder implements MeterBinder, AutoCloseable 
     remember(registry, TimeGauge.builder("aep.client.latency", client, TimeUnit.NANOSECONDS,
             c -> nanos.applyAsDouble(c.metrics()))
         .description("Time from send to the message's outcome, a percentile over the client's life")
-        .tags(tags).tag("quantile", quantile).register(registry));
+        .tags(tags).tag("phi", quantile).register(registry));
+  }
+
+  private void requestDuration(MeterRegistry registry, String phi, ToDoubleFunction<AepClientMetrics> nanos) {
+    remember(registry, TimeGauge.builder("aep.client.request.duration.percentile", client, TimeUnit.NANOSECONDS,
+            c -> nanos.applyAsDouble(c.metrics()))
+        .description("Duration of one HTTP request to the inlet, a percentile over the client's life")
+        .tags(tags).tag("phi", phi).register(registry));
   }
 
   /**

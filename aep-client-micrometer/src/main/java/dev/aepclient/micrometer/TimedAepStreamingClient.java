@@ -72,7 +72,7 @@ public final class TimedAepStreamingClient implements AepStreamingClient {
   }
 
   private CompletableFuture<Delivery> timed(CompletableFuture<Delivery> future, Timer.Sample sample) {
-    future.whenComplete((delivery, error) -> sample.stop(error == null ? delivered : timerFor(error)));
+    var unused = future.whenComplete((delivery, error) -> sample.stop(error == null ? delivered : timerFor(error)));
     return future;
   }
 

@@ -1,6 +1,7 @@
 package dev.aepclient.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.aepclient.AepMessage;
@@ -8,6 +9,7 @@ import dev.aepclient.AepStreamingClient;
 import dev.aepclient.Delivery;
 import dev.aepclient.testkit.AepSimulator;
 import dev.aepclient.testkit.Fault;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -90,10 +92,22 @@ class AepClientMetricsBinderTest {
       assertThat(gauge("aep.client.requests.in.flight")).isZero();
       assertThat(gauge("aep.client.requests.in.flight.limit")).isEqualTo(client.metrics().inFlightLimit())
           .isPositive();
-      double p50 = registry.get("aep.client.latency").tag("quantile", "0.5").timeGauge().value(TimeUnit.NANOSECONDS);
-      double p99 = registry.get("aep.client.latency").tag("quantile", "0.99").timeGauge().value(TimeUnit.NANOSECONDS);
+      double p50 = registry.get("aep.client.latency").tag("phi", "0.5").timeGauge().value(TimeUnit.NANOSECONDS);
+      double p99 = registry.get("aep.client.latency").tag("phi", "0.99").timeGauge().value(TimeUnit.NANOSECONDS);
       assertThat(p50).isPositive().isLessThanOrEqualTo(p99);
       assertThat(registry.get("aep.client.latency").timeGauge().baseTimeUnit()).isEqualTo(TimeUnit.SECONDS);
+
+      // Every request the simulator answered was timed, answer read included; percentiles as Micrometer tags them.
+      FunctionTimer requests = registry.get("aep.client.request.duration").functionTimer();
+      assertThat(requests.count()).isEqualTo((double) simulatorRequests);
+      // Micrometer keeps the total in seconds (a double): equal to the nanosecond within rounding.
+      assertThat(requests.totalTime(TimeUnit.NANOSECONDS))
+          .isCloseTo((double) client.metrics().requestDurationTotal().toNanos(), within(1_000.0)).isPositive();
+      double requestP50 = registry.get("aep.client.request.duration.percentile").tag("phi", "0.5").timeGauge()
+          .value(TimeUnit.NANOSECONDS);
+      double requestP99 = registry.get("aep.client.request.duration.percentile").tag("phi", "0.99").timeGauge()
+          .value(TimeUnit.NANOSECONDS);
+      assertThat(requestP50).isPositive().isLessThanOrEqualTo(requestP99);
     }
   }
 
@@ -120,7 +134,7 @@ class AepClientMetricsBinderTest {
     try (AepStreamingClient client = client(Duration.ofSeconds(1))) {
       new AepClientMetricsBinder(client).bindTo(registry);
       for (int n = 1; n <= 5; n++) {
-        client.send(AepMessage.of(event(n)));
+        var unused = client.send(AepMessage.of(event(n)));
       }
       client.flush();
       assertThat(counter("aep.client.messages", "outcome", "failed")).isEqualTo(5L);

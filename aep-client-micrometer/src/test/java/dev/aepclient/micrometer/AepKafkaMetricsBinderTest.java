@@ -34,7 +34,7 @@ class AepKafkaMetricsBinderTest {
       kafka.createTopic("events", 2);
       aep.rejectWhen(m -> m.path("bad").asBoolean(), 400, "bad record");
       for (int n = 0; n < records; n++) {
-        producer.send(new ProducerRecord<>("events", String.valueOf(n),
+        var unused = producer.send(new ProducerRecord<>("events", String.valueOf(n),
             "{\"id\":\"" + n + "\",\"bad\":" + (n % 30 == 0) + "}"));
       }
       producer.flush();

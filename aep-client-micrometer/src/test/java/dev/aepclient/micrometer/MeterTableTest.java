@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.aepclient.AepStreamingClient;
 import dev.aepclient.kafka.AepKafkaForwarder;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,7 +41,7 @@ class MeterTableTest {
     assertThat(start).as("README section Metrics (Micrometer)").isNotNegative();
     int end = readme.indexOf("\n## ", start + 3);
     Map<String, String> table = new TreeMap<>();
-    for (String line : readme.substring(start, end).split("\n")) {
+    for (String line : readme.substring(start, end).lines().toList()) {
       Matcher row = ROW.matcher(line);
       if (!row.matches()) {
         continue;
@@ -64,6 +65,8 @@ class MeterTableTest {
       return "gauge";
     } else if (meter instanceof Timer) {
       return "timer";
+    } else if (meter instanceof FunctionTimer) {
+      return "function timer";
     }
     return meter.getClass().getSimpleName();
   }
@@ -120,6 +123,8 @@ class MeterTableTest {
       assertThat(registered(registry, readme)).isEqualTo(readme);
       assertThat(registry.find(TimedAepStreamingClient.TIMER_NAME + ".percentile").tag("outcome", "delivered")
           .gauges()).extracting(g -> g.getId().getTag("phi")).containsExactlyInAnyOrder("0.5", "0.95", "0.99");
+      assertThat(registry.find("aep.client.request.duration.percentile").timeGauges())
+          .extracting(g -> g.getId().getTag("phi")).containsExactlyInAnyOrder("0.5", "0.99");
 
       // Closing the binders removes exactly their meters: the timer's stay.
       clientBinder.close();

@@ -27,7 +27,7 @@ class TimedAepStreamingClientTest {
           .build();
       try (TimedAepStreamingClient client = new TimedAepStreamingClient(plain, registry, Tags.of("app", "t"))) {
         for (int n = 0; n < 100; n++) {
-          client.send(AepMessage.of("{\"n\":" + n + ",\"bad\":" + (n % 4 == 0) + "}"));
+          var unused = client.send(AepMessage.of("{\"n\":" + n + ",\"bad\":" + (n % 4 == 0) + "}"));
         }
         CompletableFuture<?> viaTrySend = client.trySend(AepMessage.of("{\"n\":100}")).orElseThrow();
         client.flush();

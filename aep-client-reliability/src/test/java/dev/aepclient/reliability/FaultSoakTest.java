@@ -88,7 +88,7 @@ class FaultSoakTest {
             if (bad) {
               badSent.increment();
             }
-            client.send(AepMessage.of("{\"id\":\"" + id + "\"" + (bad ? ",\"bad\":true" : "")
+            var unused = client.send(AepMessage.of("{\"id\":\"" + id + "\"" + (bad ? ",\"bad\":true" : "")
                     + ",\"body\":{\"n\":" + id + "}}"))
                 .whenComplete((d, e) -> {
                   outcomes.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();

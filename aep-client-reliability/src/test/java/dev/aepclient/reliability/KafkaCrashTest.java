@@ -63,7 +63,7 @@ class KafkaCrashTest {
       long[] uncommittedAtKill = new long[CRASHES];
       long[] duplicatesAfter = new long[CRASHES + 1];
       for (int crash = 0; crash < CRASHES; crash++) {
-        long target = 12_000 + random.nextInt(6_000);
+        long target = 12_000L + random.nextInt(6_000);
         long[] last = runUntilKilled(kafka, aep, target);
         uncommittedAtKill[crash] = last[0];
         duplicatesAfter[crash] = aep.duplicates();
@@ -135,7 +135,7 @@ class KafkaCrashTest {
       if (line.startsWith("stopped")) {
         throw new AssertionError("the child stopped by itself: " + line);
       }
-      String[] parts = line.trim().split(" ");
+      String[] parts = line.trim().split(" ", -1);
       if (parts.length == 3) { // else a line the kill (or a read mid-write) cut
         for (int i = 0; i < 3; i++) {
           last[i] = Long.parseLong(parts[i]);
@@ -149,7 +149,8 @@ class KafkaCrashTest {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(
         kafka.producerProperties(StringSerializer.class, StringSerializer.class))) {
       for (int n = 0; n < RECORDS; n++) {
-        producer.send(new ProducerRecord<>(TOPIC, String.valueOf(n), "{\"id\":\"" + n + "\",\"v\":" + n + "}"));
+        var unused = producer.send(
+            new ProducerRecord<>(TOPIC, String.valueOf(n), "{\"id\":\"" + n + "\",\"v\":" + n + "}"));
       }
     }
   }

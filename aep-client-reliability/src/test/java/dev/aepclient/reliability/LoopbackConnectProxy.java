@@ -67,7 +67,7 @@ final class LoopbackConnectProxy implements AutoCloseable {
           client.close();
           return;
         }
-        String[] requestLine = head.get(0).split(" ");
+        String[] requestLine = head.get(0).split(" ", -1);
         String credential = null;
         for (String line : head.subList(1, head.size())) {
           int colon = line.indexOf(':');
@@ -89,7 +89,7 @@ final class LoopbackConnectProxy implements AutoCloseable {
           out.flush();
           continue; // the client may retry on the same connection
         }
-        String[] target = requestLine[1].split(":");
+        String[] target = requestLine[1].split(":", -1);
         Socket origin = new Socket(target[0], Integer.parseInt(target[1]));
         sockets.add(origin);
         tunnelsOpened.incrementAndGet();

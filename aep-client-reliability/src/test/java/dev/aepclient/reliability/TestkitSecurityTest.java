@@ -8,9 +8,9 @@ import dev.aepclient.testkit.AepSimulator;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -35,7 +35,7 @@ class TestkitSecurityTest {
     String before = System.getProperty(AepSimulator.NODELAY_PROPERTY);
     System.clearProperty(AepSimulator.NODELAY_PROPERTY);
     List<URL> classPath = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
       classPath.add(new File(entry).toURI().toURL());
     }
     // A loader of its own, so the class is initialized afresh even if this JVM already used the simulator.

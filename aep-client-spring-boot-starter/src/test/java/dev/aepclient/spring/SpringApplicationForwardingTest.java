@@ -167,7 +167,7 @@ class SpringApplicationForwardingTest {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(
         kafka.producerProperties(StringSerializer.class, StringSerializer.class))) {
       for (int n = 0; n < records; n++) {
-        producer.send(new ProducerRecord<>(topic, String.valueOf(n),
+        var unused = producer.send(new ProducerRecord<>(topic, String.valueOf(n),
             "{\"id\":\"" + topic + n + "\",\"bad\":" + bad.test(n) + "}"));
       }
     }

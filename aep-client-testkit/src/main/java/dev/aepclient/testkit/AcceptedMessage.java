@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
  * @param bytes      the message's UTF-8 bytes exactly as they were in the request (do not modify)
  * @param xactionId  the receipt the simulator answered with
  */
+@SuppressWarnings("ArrayRecordComponent") // the bytes as received, for inspection; never compared
 public record AcceptedMessage(String id, byte[] bytes, String xactionId) {
   /** The message as JSON text. */
   public String json() {

@@ -1,5 +1,23 @@
 package dev.aepclient.connect.internal;
 
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_ADAPTIVE_CONCURRENCY;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_ALLOW_INSECURE_HTTP;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_CONNECT_TIMEOUT_MS;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_DELIVERY_TIMEOUT_MS;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_GZIP;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_IMS_URL;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_LINGER_MS;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_MAX_BATCH_BYTES;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_MAX_BATCH_RECORDS;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_MAX_BUFFERED_BYTES;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_MAX_IN_FLIGHT_REQUESTS;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_MAX_REQUEST_BYTES;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_REQUEST_TIMEOUT_MS;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_RETRY_BACKOFF_MAX_MS;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_RETRY_BACKOFF_MS;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_SANDBOX_HEADER;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_SYNC_VALIDATION;
+
 import dev.aepclient.internal.config.PropertiesConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,10 +31,12 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 
 /**
  * The client keys declared for Connect: types, docs and groups only. What a key does is aep-client-core's
- * {@link PropertiesConfig}; defaults are left null here so the client's own defaults apply and the key reaches the
+ * {@link PropertiesConfig}; the defaults the docs state are core's {@code AepStreamingClientBuilder.DEFAULT_*}
+ * constants. Defaults are left null here so the client's own defaults apply and the key reaches the
  * client only when the user set it. A key core knows and this table does not describe is still declared (as a
  * string), so the two can never disagree about which keys exist.
  */
+@SuppressWarnings("BadImport") // Type, Importance and Width read as ConfigDef's throughout this table
 public final class ConfigKeys {
   public static final String GROUP_INLET = "AEP inlet";
   public static final String GROUP_AUTH = "Authentication";
@@ -43,7 +63,7 @@ public final class ConfigKeys {
         "The streaming inlet URL, https://dcs.adobedc.net/collection/{INLET_ID}. Required (or aep.endpoint).");
     ours("aep.sandbox", Type.STRING, Importance.MEDIUM, GROUP_INLET, "The sandbox name sent with every request.");
     ours("aep.sandbox.header", Type.STRING, Importance.LOW, GROUP_INLET,
-        "The header that carries the sandbox; default x-sandbox-name.");
+        "The header that carries the sandbox; default " + DEFAULT_SANDBOX_HEADER + ".");
     ours("aep.org.id", Type.STRING, Importance.MEDIUM, GROUP_INLET,
         "The IMS org id (...@AdobeOrg); needed for OAuth and JWT.");
     ours("aep.api.key", Type.STRING, Importance.LOW, GROUP_INLET, "Sent as x-api-key; default the client id.");
@@ -51,7 +71,8 @@ public final class ConfigKeys {
     ours("aep.headers", Type.STRING, Importance.LOW, GROUP_INLET,
         "Extra request headers, a JSON object such as {\"x-header\":\"value\"}.");
     ours("aep.sync.validation", Type.BOOLEAN, Importance.LOW, GROUP_INLET,
-        "Ask AEP to validate each message synchronously (?syncValidation=true); default false.");
+        "Ask AEP to validate each message synchronously (?syncValidation=true); default "
+            + DEFAULT_SYNC_VALIDATION + ".");
     ours("aep.auth.type", Type.STRING, Importance.HIGH, GROUP_AUTH,
         "none, token, oauth or jwt; inferred from the other auth keys when absent.");
     ours("aep.auth.client.id", Type.STRING, Importance.HIGH, GROUP_AUTH, "The credential's client id.");
@@ -64,38 +85,50 @@ public final class ConfigKeys {
     ours("aep.auth.private.key", Type.PASSWORD, Importance.MEDIUM, GROUP_AUTH, "The PEM text of the JWT private key.");
     ours("aep.auth.metascopes", Type.LIST, Importance.LOW, GROUP_AUTH, "JWT metascopes; default ent_dataservices_sdk.");
     ours("aep.auth.token", Type.PASSWORD, Importance.MEDIUM, GROUP_AUTH, "A fixed access token (aep.auth.type=token).");
-    ours("aep.ims.url", Type.STRING, Importance.LOW, GROUP_AUTH, "The IMS base URL; default https://ims-na1.adobelogin.com.");
-    ours("aep.batch.max.records", Type.INT, Importance.MEDIUM, GROUP_DELIVERY, "Messages per request; default 500.");
+    ours("aep.ims.url", Type.STRING, Importance.LOW, GROUP_AUTH, "The IMS base URL; default " + DEFAULT_IMS_URL + ".");
+    ours("aep.batch.max.records", Type.INT, Importance.MEDIUM, GROUP_DELIVERY,
+        "Messages per request; default " + DEFAULT_MAX_BATCH_RECORDS + ".");
     ours("aep.batch.max.bytes", Type.INT, Importance.MEDIUM, GROUP_DELIVERY,
-        "Wire bytes per request; default 1000000 (AEP's limit).");
-    ours("aep.max.request.bytes", Type.INT, Importance.LOW, GROUP_DELIVERY, "AEP's request size limit; default 1000000.");
+        "Wire bytes per request; default " + DEFAULT_MAX_BATCH_BYTES + " (AEP's limit).");
+    ours("aep.max.request.bytes", Type.INT, Importance.LOW, GROUP_DELIVERY,
+        "AEP's request size limit; default " + DEFAULT_MAX_REQUEST_BYTES + ".");
     ours("aep.linger.ms", Type.LONG, Importance.MEDIUM, GROUP_DELIVERY,
-        "How long a batch waits for more messages; default 10.");
+        "How long a batch waits for more messages; default " + DEFAULT_LINGER_MS + ".");
     ours("aep.max.in.flight", Type.INT, Importance.MEDIUM, GROUP_DELIVERY,
-        "The most requests in flight per task (the adaptive limit's ceiling); default 64 (Adobe's connector: 1).");
+        "The most requests in flight per task (the adaptive limit's ceiling); default "
+            + DEFAULT_MAX_IN_FLIGHT_REQUESTS + " (Adobe's connector: 1).");
     ours("aep.max.in.flight.adaptive", Type.BOOLEAN, Importance.LOW, GROUP_DELIVERY,
-        "Adapt the requests in flight to what AEP sustains (halve on 429/503); default true.");
+        "Adapt the requests in flight to what AEP sustains (halve on 429/503); default "
+            + DEFAULT_ADAPTIVE_CONCURRENCY + ".");
     ours("aep.buffer.max.bytes", Type.LONG, Importance.MEDIUM, GROUP_DELIVERY,
-        "Bytes buffered per task before its partitions are paused; default 67108864.");
+        "Bytes buffered per task before its partitions are paused; default " + DEFAULT_MAX_BUFFERED_BYTES + ".");
     ours("aep.buffer.full.policy", Type.STRING, Importance.LOW, GROUP_DELIVERY,
         "BLOCK or FAIL; the sink never blocks Connect's thread either way (it pauses partitions).");
     ours("aep.buffer.max.block.ms", Type.LONG, Importance.LOW, GROUP_DELIVERY, "Unused by the sink (it never blocks).");
     ours("aep.delivery.timeout.ms", Type.LONG, Importance.MEDIUM, GROUP_DELIVERY,
-        "How long one attempt at a message is retried with back-off; default 120000. The sink then sends it again"
+        "How long one attempt at a message is retried with back-off; default " + DEFAULT_DELIVERY_TIMEOUT_MS
+            + ". The sink then sends it again"
             + " (the task stays up through an AEP outage).");
-    ours("aep.retry.backoff.ms", Type.LONG, Importance.LOW, GROUP_DELIVERY, "First retry back-off; default 100.");
-    ours("aep.retry.backoff.max.ms", Type.LONG, Importance.LOW, GROUP_DELIVERY, "Largest retry back-off; default 10000.");
-    ours("aep.rate.limit.rps", Type.DOUBLE, Importance.LOW, GROUP_DELIVERY, "Requests per second at most; default none.");
-    ours("aep.gzip", Type.BOOLEAN, Importance.LOW, GROUP_DELIVERY, "Gzip request bodies; default false.");
+    ours("aep.retry.backoff.ms", Type.LONG, Importance.LOW, GROUP_DELIVERY,
+        "First retry back-off; default " + DEFAULT_RETRY_BACKOFF_MS + ".");
+    ours("aep.retry.backoff.max.ms", Type.LONG, Importance.LOW, GROUP_DELIVERY,
+        "Largest retry back-off; default " + DEFAULT_RETRY_BACKOFF_MAX_MS + ".");
+    ours("aep.rate.limit.rps", Type.DOUBLE, Importance.LOW, GROUP_DELIVERY,
+        "Requests per second at most; default none.");
+    ours("aep.gzip", Type.BOOLEAN, Importance.LOW, GROUP_DELIVERY,
+        "Gzip request bodies; default " + DEFAULT_GZIP + ".");
     ours("aep.client.name", Type.STRING, Importance.LOW, GROUP_DELIVERY, "Names the client's threads and metrics.");
-    ours("aep.request.timeout.ms", Type.LONG, Importance.LOW, GROUP_CONNECTION, "Per request; default 30000.");
-    ours("aep.connect.timeout.ms", Type.LONG, Importance.LOW, GROUP_CONNECTION, "TCP/TLS connect; default 10000.");
+    ours("aep.request.timeout.ms", Type.LONG, Importance.LOW, GROUP_CONNECTION,
+        "Per request; default " + DEFAULT_REQUEST_TIMEOUT_MS + ".");
+    ours("aep.connect.timeout.ms", Type.LONG, Importance.LOW, GROUP_CONNECTION,
+        "TCP/TLS connect; default " + DEFAULT_CONNECT_TIMEOUT_MS + ".");
     ours("aep.proxy.host", Type.STRING, Importance.LOW, GROUP_CONNECTION, "An HTTP proxy's host.");
     ours("aep.proxy.port", Type.INT, Importance.LOW, GROUP_CONNECTION, "The proxy's port.");
     ours("aep.proxy.user", Type.STRING, Importance.LOW, GROUP_CONNECTION, "The proxy's user.");
     ours("aep.proxy.password", Type.PASSWORD, Importance.LOW, GROUP_CONNECTION, "The proxy's password.");
     ours("aep.allow.insecure.http", Type.BOOLEAN, Importance.LOW, GROUP_CONNECTION,
-        "Allow plain http to a host other than localhost (tests only); default false.");
+        "Allow plain http to a host other than localhost (tests only); default "
+            + DEFAULT_ALLOW_INSECURE_HTTP + ".");
 
     adobe("aep.endpoint", Type.STRING, "aep.inlet.url", "Adobe's name for aep.inlet.url.");
     adobe("aep.flush.interval.seconds", Type.INT, "aep.linger.ms", "Adobe's batch wait, in seconds (aep.linger.ms).");

@@ -23,6 +23,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 
 /** Values from every converter become one JSON object, or a reason; never the content in the reason. */
+@SuppressWarnings("JavaUtilDate") // Connect's Date, Time and Timestamp logical types are java.util.Date
 class ValueMapperTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -59,7 +59,7 @@ public final class JwtTokenProvider implements AccessTokenProvider {
         .audience(imsBase + "/c/" + clientId)
         .expirationTime(Date.from(clock.instant().plus(credentials.jwtLifetime())));
     for (String metascope : credentials.metascopes()) {
-      claims.claim(imsBase + "/s/" + metascope, Boolean.TRUE);
+      claims.claim(imsBase + "/s/" + metascope, true);
     }
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), claims.build());
     try {

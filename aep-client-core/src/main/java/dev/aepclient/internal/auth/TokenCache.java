@@ -41,7 +41,7 @@ public final class TokenCache {
       Instant now = clock.instant();
       if (now.isBefore(entry.token.expiresAt())) {
         if (!now.isBefore(entry.refreshAt)) {
-          fetch(); // ahead of expiry: one background fetch, the valid token serves meanwhile
+          var unused = fetch(); // ahead of expiry: one background fetch, the valid token serves meanwhile
         }
         return CompletableFuture.completedFuture(entry.token);
       }

@@ -237,7 +237,7 @@ public final class Accumulator {
 
   private void scheduleDrain(long delayNanos) {
     try {
-      scheduler.schedule(this::drain, delayNanos, TimeUnit.NANOSECONDS);
+      var unused = scheduler.schedule(this::drain, delayNanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // the client is shutting down; close() settles what is left
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * message in it is settled.
  */
 public final class Batch {
-  /** {@code {"messages":[} and {@code ]}}: the frame every batch request wraps around its messages. */
+  /** <code>{"messages":[</code> and <code>]}</code>: the frame every batch request wraps around its messages. */
   public static final int FRAME_BYTES = "{\"messages\":[".length() + "]}".length();
 
   private final long createdNanos;

@@ -126,9 +126,11 @@ public final class PropertiesConfig {
     String backoff = values.get("aep.retry.backoff.ms");
     String backoffMax = values.get("aep.retry.backoff.max.ms");
     if (backoff != null || backoffMax != null) {
-      Duration initial = backoff == null ? Duration.ofMillis(100) : new Value("aep.retry.backoff.ms", backoff).millis();
-      Duration max = backoffMax == null ? (initial.compareTo(Duration.ofSeconds(10)) > 0 ? initial
-          : Duration.ofSeconds(10)) : new Value("aep.retry.backoff.max.ms", backoffMax).millis();
+      Duration defaultMax = Duration.ofMillis(AepStreamingClientBuilder.DEFAULT_RETRY_BACKOFF_MAX_MS);
+      Duration initial = backoff == null ? Duration.ofMillis(AepStreamingClientBuilder.DEFAULT_RETRY_BACKOFF_MS)
+          : new Value("aep.retry.backoff.ms", backoff).millis();
+      Duration max = backoffMax == null ? (initial.compareTo(defaultMax) > 0 ? initial : defaultMax)
+          : new Value("aep.retry.backoff.max.ms", backoffMax).millis();
       builder.retryBackoff(initial, max);
     }
     String proxyHost = values.get("aep.proxy.host");

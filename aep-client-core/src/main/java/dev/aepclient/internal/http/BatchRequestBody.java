@@ -22,7 +22,7 @@ public final class BatchRequestBody extends RequestBody {
 
   public BatchRequestBody(List<PendingMessage> messages) {
     this.messages = messages;
-    long bytes = Batch.FRAME_BYTES + Math.max(0, messages.size() - 1);
+    long bytes = Batch.FRAME_BYTES + Math.max(0L, messages.size() - 1L);
     for (PendingMessage m : messages) {
       bytes += m.size();
     }

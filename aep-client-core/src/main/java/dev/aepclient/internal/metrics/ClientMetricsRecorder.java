@@ -1,6 +1,7 @@
 package dev.aepclient.internal.metrics;
 
 import dev.aepclient.AepClientMetrics;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -19,6 +20,9 @@ public final class ClientMetricsRecorder {
   private final LongAdder bytesSent = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final LatencyHistogram latency = new LatencyHistogram();
+  private final LongAdder finishedRequests = new LongAdder();
+  private final LongAdder requestNanos = new LongAdder();
+  private final LatencyHistogram requestDuration = new LatencyHistogram();
 
   public void messageSent() { sent.increment(); }
   public void messageDelivered(long latencyNanos) { delivered.increment(); latency.record(latencyNanos); }
@@ -40,7 +44,13 @@ public final class ClientMetricsRecorder {
   public long refusedClosed() { return refusedClosed.sum(); }
   public void batchClosed() { batches.increment(); }
   public void requestStarted(long bodyBytes) { requests.increment(); bytesSent.add(bodyBytes); inFlight.incrementAndGet(); }
-  public void requestFinished() { inFlight.decrementAndGet(); }
+  /** One HTTP attempt ended, answered or failed, {@code durationNanos} after it started. */
+  public void requestFinished(long durationNanos) {
+    inFlight.decrementAndGet();
+    finishedRequests.increment();
+    requestNanos.add(durationNanos);
+    requestDuration.record(durationNanos);
+  }
   public void requestRetried() { retried.increment(); }
   public void requestThrottled() { throttled.increment(); }
 
@@ -51,6 +61,7 @@ public final class ClientMetricsRecorder {
     long s = sent.sum();
     return new AepClientMetrics(s, d, r, f, Math.max(0, s - d - r - f), bufferedBytes, batches.sum(),
         requests.sum(), retried.sum(), throttled.sum(), bytesSent.sum(), inFlight.get(),
-        latency.percentile(0.50), latency.percentile(0.99), inFlightLimit);
+        latency.percentile(0.50), latency.percentile(0.99), inFlightLimit, finishedRequests.sum(),
+        Duration.ofNanos(requestNanos.sum()), requestDuration.percentile(0.50), requestDuration.percentile(0.99));
   }
 }

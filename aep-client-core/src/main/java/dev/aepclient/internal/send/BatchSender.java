@@ -14,10 +14,10 @@ import dev.aepclient.internal.http.InletEndpoint;
 import dev.aepclient.internal.http.NoAutomaticRetry;
 import dev.aepclient.internal.http.SingleMessageBody;
 import dev.aepclient.internal.metrics.ClientMetricsRecorder;
+import dev.aepclient.internal.util.RemoteText;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RateLimiter;
 import dev.failsafe.RetryPolicy;
-import dev.aepclient.internal.util.RemoteText;
 import java.io.IOException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
@@ -193,12 +193,13 @@ public final class BatchSender {
         .build();
     CompletableFuture<Void> concluded = new CompletableFuture<>();
     try {
-      Failsafe.with(policy).with(scheduler)
+      var unused = Failsafe.with(policy).with(scheduler)
           .getStageAsync(() -> attempt(state))
           .whenComplete((outcome, error) -> {
             // Whatever settling throws, the chain goes on: the batch's future must complete.
             try {
-              conclude(state, outcome, error, bisection).whenComplete((ignored, e) -> concluded.complete(null));
+              var unusedConcluded = conclude(state, outcome, error, bisection)
+                  .whenComplete((ignored, e) -> concluded.complete(null));
             } catch (Throwable t) {
               failAll(state.messages, AepDeliveryException.Reason.DELIVERY_TIMEOUT, "the client could not settle"
                   + " the message: " + t, 0, t);
@@ -318,7 +319,7 @@ public final class BatchSender {
       return CompletableFuture.failedFuture(e);
     }
     // The shared single-flight future is not touched: other requests may still wait for it.
-    token.whenComplete((t, e) -> {
+    var unused = token.whenComplete((t, e) -> {
       timer.cancel(false);
       if (e != null) {
         bounded.completeExceptionally(e);
@@ -381,7 +382,7 @@ public final class BatchSender {
         } catch (Throwable t) {
           outcome = AttemptOutcome.retry(0, t.getClass().getName(), null, t);
         }
-        finish(c);
+        finish(c, startNanos);
         result.complete(outcome);
       }
 
@@ -404,7 +405,7 @@ public final class BatchSender {
         } catch (Throwable closing) {
           outcome = AttemptOutcome.retry(0, "could not read the answer: " + closing.getClass().getName(), null, null);
         }
-        finish(c);
+        finish(c, startNanos);
         result.complete(outcome);
       }
     });
@@ -460,9 +461,9 @@ public final class BatchSender {
     return false;
   }
 
-  private void finish(Call call) {
+  private void finish(Call call, long startNanos) {
     activeCalls.remove(call);
-    metrics.requestFinished();
+    metrics.requestFinished(nanoTime.getAsLong() - startNanos);
   }
 
   private AttemptOutcome interpret(RequestState state, AccessToken token, int status, byte[] body,
@@ -597,8 +598,10 @@ public final class BatchSender {
     List<PendingMessage> retry = again;
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
-      scheduler.schedule(() -> deliver(retry, state.deadlineNanos, bisection, step)
-          .whenComplete((ignored, e) -> done.complete(null)), delay, TimeUnit.NANOSECONDS);
+      var unused = scheduler.schedule(() -> {
+        var unusedDelivered = deliver(retry, state.deadlineNanos, bisection, step)
+            .whenComplete((ignored, e) -> done.complete(null));
+      }, delay, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       failAll(again, AepDeliveryException.Reason.CLOSED, "client closed before the message was sent again", 0, e);
       done.complete(null);

@@ -1,5 +1,7 @@
 package dev.aepclient.internal.send;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aepclient.AepDeliveryException;
 import dev.aepclient.AepRejectedException;
@@ -7,8 +9,6 @@ import dev.aepclient.Delivery;
 import dev.aepclient.internal.http.RetryAfter;
 import dev.aepclient.internal.util.Json;
 import dev.aepclient.internal.util.RemoteText;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

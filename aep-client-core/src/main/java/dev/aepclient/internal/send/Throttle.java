@@ -124,7 +124,7 @@ final class Throttle {
   private CompletableFuture<Void> delay(long nanos) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
-      scheduler.schedule(() -> done.complete(null), nanos, TimeUnit.NANOSECONDS);
+      var unused = scheduler.schedule(() -> done.complete(null), nanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       done.completeExceptionally(e);
     }

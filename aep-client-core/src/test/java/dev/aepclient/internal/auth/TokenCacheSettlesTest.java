@@ -52,6 +52,7 @@ class TokenCacheSettlesTest {
             private static final long serialVersionUID = 1L;
 
             @Override
+            @SuppressWarnings("OverrideThrowableToString") // a hostile toString is what this test needs
             public String toString() {
               throw new UnsupportedOperationException("a hostile toString");
             }

@@ -424,7 +424,7 @@ public final class Benchmarks implements Callable<Integer> {
           .maxInFlightRequests(inFlight).build()) {
         long start = System.nanoTime();
         for (AepMessage m : unique) {
-          client.send(m);
+          var unused = client.send(m);
         }
         client.flush();
         double secs = (System.nanoTime() - start) / 1e9;
@@ -449,7 +449,7 @@ public final class Benchmarks implements Callable<Integer> {
       producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(512 * 1024));
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
         for (int i = 0; i < kafkaRecords; i++) {
-          producer.send(new ProducerRecord<>(topic, values[i & (values.length - 1)]));
+          var unused = producer.send(new ProducerRecord<>(topic, values[i & (values.length - 1)]));
         }
       }
       Properties consumerProps = kafka.consumerProperties("bench", ByteArrayDeserializer.class,
@@ -504,7 +504,7 @@ public final class Benchmarks implements Callable<Integer> {
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(
           kafka.producerProperties(StringSerializer.class, StringSerializer.class))) {
         for (int i = 0; i < latencyRecords; i++) {
-          producer.send(new ProducerRecord<>(topic, values[i & (values.length - 1)]));
+          var unused = producer.send(new ProducerRecord<>(topic, values[i & (values.length - 1)]));
         }
       }
       int run = 0;
@@ -519,7 +519,7 @@ public final class Benchmarks implements Callable<Integer> {
         AepClientMetrics coreMetrics;
         try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
           for (int i = 0; i < latencyRecords; i++) {
-            client.send(message(i));
+            var unused = client.send(message(i));
           }
           client.flush();
           coreMetrics = client.metrics();
@@ -531,7 +531,7 @@ public final class Benchmarks implements Callable<Integer> {
             String.format("%.1f µs CPU/record (process)", coreCpuUs)));
 
         gc();
-        Properties consumerProps = kafka.consumerProperties("latency-" + (run++), ByteArrayDeserializer.class,
+        Properties consumerProps = kafka.consumerProperties("latency-" + run++, ByteArrayDeserializer.class,
             ByteArrayDeserializer.class);
         cpu = os.getProcessCpuTime();
         start = System.nanoTime();

@@ -10,10 +10,11 @@ import dev.aepclient.kafka.DeadLetter;
 import dev.aepclient.kafka.DeadLetterHandler;
 import dev.aepclient.kafka.KafkaDeadLetterHandler;
 import dev.aepclient.testkit.AepSimulator;
-import dev.aepclient.testkit.Fault;
 import dev.aepclient.testkit.kafka.EmbeddedKafkaBroker;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -159,8 +160,8 @@ public final class Demo implements Callable<Integer> {
   /** The command: a bad option is one line on the error stream and exit status 2, not picocli's usage page. */
   private static CommandLine commandLine(Demo demo) {
     CommandLine cmd = new CommandLine(demo);
-    cmd.setOut(new PrintWriter(demo.out, true));
-    cmd.setErr(new PrintWriter(demo.err, true));
+    cmd.setOut(new PrintWriter(new OutputStreamWriter(demo.out, Charset.defaultCharset()), true));
+    cmd.setErr(new PrintWriter(new OutputStreamWriter(demo.err, Charset.defaultCharset()), true));
     cmd.setParameterExceptionHandler((e, args) -> {
       String hint = e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
           ? " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)" : "";
@@ -588,7 +589,7 @@ public final class Demo implements Callable<Integer> {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
       long start = System.nanoTime();
       for (long n = 0; n < records && !Thread.currentThread().isInterrupted(); n++) {
-        producer.send(new ProducerRecord<>(topic, SampleEvents.id(n), events.value(n)));
+        var unused = producer.send(new ProducerRecord<>(topic, SampleEvents.id(n), events.value(n)));
         if (rate > 0 && n % 1000 == 999) {
           long ahead = start + (n + 1) * 1_000_000_000L / rate - System.nanoTime();
           if (ahead > 0) {
@@ -674,6 +675,7 @@ public final class Demo implements Callable<Integer> {
   }
 
   /** Whether the progress line may rewrite itself: only on a console, and never when a test captures the output. */
+  @SuppressWarnings("SystemConsoleNull") // on Java 17 console() is null exactly off a terminal (isTerminal() is 22+)
   private boolean isTerminal() {
     return out == System.out && System.console() != null;
   }

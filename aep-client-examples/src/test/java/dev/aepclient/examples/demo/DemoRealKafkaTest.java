@@ -51,7 +51,7 @@ class DemoRealKafkaTest {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(
         kafka.producerProperties(StringSerializer.class, StringSerializer.class))) {
       for (int n = 0; n < count; n++) {
-        producer.send(new ProducerRecord<>(topic, SampleEvents.id(n), events.value(n)));
+        var unused = producer.send(new ProducerRecord<>(topic, SampleEvents.id(n), events.value(n)));
       }
     }
   }

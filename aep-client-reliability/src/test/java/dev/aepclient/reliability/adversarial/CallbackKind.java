@@ -15,6 +15,7 @@ enum CallbackKind {
   LISTENER_THROWS_RUNTIME_EXCEPTION(Set.of()),
   LISTENER_THROWS_ERROR(Set.of(7));
 
+  @SuppressWarnings("ImmutableEnumChecker") // always a Set.of(...): unmodifiable
   final Set<Integer> defects;
 
   CallbackKind(Set<Integer> defects) {

@@ -14,6 +14,7 @@ enum CallerStep {
   INTERRUPTED_FLUSH(Set.of()),
   INTERRUPTED_CLOSE(Set.of(6));
 
+  @SuppressWarnings("ImmutableEnumChecker") // always a Set.of(...): unmodifiable
   final Set<Integer> defects;
 
   CallerStep(Set<Integer> defects) {

@@ -16,6 +16,7 @@ enum ImsFault {
   NEVER_ANSWERS(Set.of(3)),
   DROPS_CONNECTION(Set.of());
 
+  @SuppressWarnings("ImmutableEnumChecker") // always a Set.of(...): unmodifiable
   final Set<Integer> defects;
 
   ImsFault(Set<Integer> defects) {

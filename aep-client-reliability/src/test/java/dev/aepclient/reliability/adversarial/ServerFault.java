@@ -41,6 +41,7 @@ enum ServerFault {
   TOO_LARGE_413(Set.of()),
   EXPIRE_TOKENS(Set.of());
 
+  @SuppressWarnings("ImmutableEnumChecker") // always a Set.of(...): unmodifiable
   final Set<Integer> defects;
 
   ServerFault(Set<Integer> defects) {

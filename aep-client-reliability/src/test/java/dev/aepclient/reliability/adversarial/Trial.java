@@ -214,7 +214,6 @@ final class Trial {
   }
 
   private void runCallers(AepStreamingClient client) throws InterruptedException {
-    TrialSpec.ClientSettings c = spec.client();
     List<List<CallerStep>> threads = spec.calls().threads();
     ExecutorService pool = Executors.newFixedThreadPool(threads.size(), r -> {
       Thread t = new Thread(r, "trial-caller");
@@ -311,7 +310,7 @@ final class Trial {
     }
     record.returnedNanos = System.nanoTime();
     record.future = future;
-    future.whenComplete((delivery, error) -> {
+    var unused = future.whenComplete((delivery, error) -> {
       record.completions.incrementAndGet();
       record.completedNanos = System.nanoTime();
       record.error = error;
@@ -320,9 +319,10 @@ final class Trial {
     CallbackKind callback = callbackOf(n);
     if (callback == CallbackKind.FUTURE_CALLS_FLUSH) {
       long bound = spec.client().deliveryTimeoutMs() + spec.client().requestTimeoutMs() + SLACK_MS;
-      future.whenComplete((d, e) -> inCallback("flush() in a future callback", bound, client::flush));
+      var unusedFlush =
+          future.whenComplete((d, e) -> inCallback("flush() in a future callback", bound, client::flush));
     } else if (callback == CallbackKind.FUTURE_THROWS) {
-      future.thenRun(() -> {
+      var unusedThrow = future.thenRun(() -> {
         throw new IllegalStateException("application bug in a callback");
       });
     }

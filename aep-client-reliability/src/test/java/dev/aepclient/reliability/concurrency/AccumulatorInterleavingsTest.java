@@ -18,7 +18,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -183,7 +182,7 @@ class AccumulatorInterleavingsTest {
     final Outcomes outcomes;
     final Accumulator accumulator;
     final PendingMessage[] messages;
-    final Map<AepMessage, AtomicInteger> told = new IdentityHashMap<>(); // filled before any thread starts
+    final IdentityHashMap<AepMessage, AtomicInteger> told = new IdentityHashMap<>(); // filled before any thread starts
     private final List<PendingMessage> accepted = new ArrayList<>();
     private final List<PendingMessage> refused = new ArrayList<>();
     private final List<Batch> listed = new ArrayList<>(); // every batch a flush/close/abandon returned

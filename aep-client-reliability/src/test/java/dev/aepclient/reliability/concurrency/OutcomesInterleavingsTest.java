@@ -52,7 +52,7 @@ class OutcomesInterleavingsTest {
       check(budget.tryAcquire(cost), "the budget takes the message");
       CompletableFuture<Delivery> future = new CompletableFuture<>();
       AtomicInteger completions = new AtomicInteger();
-      future.whenComplete((d, e) -> completions.incrementAndGet());
+      var unused = future.whenComplete((d, e) -> completions.incrementAndGet());
       PendingMessage m = new PendingMessage(AepMessage.of("{}"), future, 0L, cost);
 
       Thread answer = new Thread(() -> outcomes.delivered(m, new Delivery("x:0", "inlet", "1", 0L)));

@@ -62,6 +62,7 @@ public final class DcsHandler implements HttpHandler {
    * What to answer: recorded before it is sent, so a client that has its answer finds it in the record.
    * {@code acknowledged} are the ids (at the id pointer) the answer tells the client were accepted.
    */
+  @SuppressWarnings({"ArrayRecordComponent", "ReferenceEquality"}) // never compared; DROP and HOLD are sentinels
   private record Answer(int status, byte[] body, int messages, List<String> acknowledged, Fault fault) {
     static final Answer DROP = new Answer(0, null, 0, List.of(), null);
     static final Answer HOLD = new Answer(0, null, 0, List.of(), null);
@@ -76,6 +77,7 @@ public final class DcsHandler implements HttpHandler {
   }
 
   @Override
+  @SuppressWarnings("ReferenceEquality") // Answer.DROP and Answer.HOLD are sentinels, compared by identity
   public void handle(HttpExchange exchange) throws IOException {
     Answer answer;
     long requestBytes = 0;
@@ -114,6 +116,7 @@ public final class DcsHandler implements HttpHandler {
   }
 
   private Answer serve(HttpExchange exchange) throws IOException {
+    @SuppressWarnings("StringSplitter") // a trailing "/" still names the same inlet, as it always did
     String[] segments = exchange.getRequestURI().getPath().split("/");
     // ["", "collection", inlet] or ["", "collection", "batch", inlet]
     boolean batch = segments.length == 4 && "batch".equals(segments[2]);
@@ -174,7 +177,7 @@ public final class DcsHandler implements HttpHandler {
     if (missing != null) {
       return answer(400, "{\"message\":\"" + missing + "\"}", 0);
     }
-    Answer answer = batch ? answerBatch(exchange, inletId, body, fault) : answerSingle(exchange, inletId, body, fault);
+    Answer answer = batch ? answerBatch(inletId, body, fault) : answerSingle(exchange, inletId, body, fault);
     return answer.withFault(fault);
   }
 
@@ -236,7 +239,7 @@ public final class DcsHandler implements HttpHandler {
     return new Answer(200, json, 1, id == null ? List.of() : List.of(id), null);
   }
 
-  private Answer answerBatch(HttpExchange exchange, String inletId, byte[] body, Fault fault) throws IOException {
+  private Answer answerBatch(String inletId, byte[] body, Fault fault) throws IOException {
     int[] bounds;
     try {
       bounds = settings.validating() ? BatchScanner.validating(body, body.length)

@@ -15,7 +15,10 @@ public final class Forms {
     if (text.isEmpty()) {
       return form;
     }
-    for (String pair : text.split("&")) {
+    for (String pair : text.split("&", -1)) {
+      if (pair.isEmpty()) {
+        continue; // "a=1&" or "a=1&&b=2": no field
+      }
       int eq = pair.indexOf('=');
       String name = eq < 0 ? pair : pair.substring(0, eq);
       String value = eq < 0 ? "" : pair.substring(eq + 1);

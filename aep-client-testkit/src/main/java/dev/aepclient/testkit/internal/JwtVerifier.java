@@ -20,7 +20,7 @@ public final class JwtVerifier {
 
   private JwtVerifier() {}
 
-  /** @return null when valid, else the reason it is not */
+  /** Why {@code jwt} is not valid: null when it is. */
   public static String problem(String jwt, PublicKey key, String imsBase, String clientId, String orgId,
       String technicalAccountId, String metascope, Instant now) {
     String[] parts = jwt == null ? new String[0] : jwt.split("\\.");

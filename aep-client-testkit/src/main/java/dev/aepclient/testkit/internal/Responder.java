@@ -3,6 +3,7 @@ package dev.aepclient.testkit.internal;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -73,7 +74,7 @@ public final class Responder implements AutoCloseable {
     }
     held.add(exchange);
     try {
-      timer.schedule(() -> {
+      var unused = timer.schedule(() -> {
         if (held.remove(exchange)) {
           onPool(exchange, task);
         }
@@ -159,8 +160,8 @@ public final class Responder implements AutoCloseable {
   public void close() {
     closed = true;
     timer.shutdownNow();
-    for (HttpExchange exchange : held) {
-      if (held.remove(exchange)) {
+    for (HttpExchange exchange : List.copyOf(held)) {
+      if (held.remove(exchange)) { // a concurrent send may have taken it first
         exchange.close();
       }
     }
