@@ -30,7 +30,7 @@ import okhttp3.OkHttpClient;
  * {@value #DEFAULT_DELIVERY_TIMEOUT_MS} ms, request timeout {@value #DEFAULT_REQUEST_TIMEOUT_MS} ms (or
  * {@code deliveryTimeout - linger} when that is shorter and the request timeout was not set), connect timeout
  * {@value #DEFAULT_CONNECT_TIMEOUT_MS} ms, back-off {@value #DEFAULT_RETRY_BACKOFF_MS} ms doubling to
- * {@value #DEFAULT_RETRY_BACKOFF_MAX_MS} ms with 25% jitter, no gzip, no rate limit.
+ * {@value #DEFAULT_RETRY_BACKOFF_MAX_MS} ms with 25% jitter, no gzip, no rate limit, HTTP/1.1.
  */
 public final class AepStreamingClientBuilder {
   /** The production IMS host. */
@@ -71,6 +71,8 @@ public final class AepStreamingClientBuilder {
   public static final boolean DEFAULT_SYNC_VALIDATION = false;
   /** Whether plain http to hosts that are not loopback is allowed. */
   public static final boolean DEFAULT_ALLOW_INSECURE_HTTP = false;
+  /** The HTTP version spoken to DCS and IMS. */
+  public static final HttpProtocol DEFAULT_HTTP_PROTOCOL = HttpProtocol.HTTP_1_1;
 
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
   private static final Set<String> RESERVED_HEADERS = Set.of("authorization", "content-type", "content-length",
@@ -104,6 +106,7 @@ public final class AepStreamingClientBuilder {
   private Double maxRequestsPerSecond;
   private boolean syncValidation = DEFAULT_SYNC_VALIDATION;
   private boolean allowInsecureHttp = DEFAULT_ALLOW_INSECURE_HTTP;
+  private HttpProtocol httpProtocol = DEFAULT_HTTP_PROTOCOL;
   private OkHttpClient httpClient;
   private String proxyHost;
   private int proxyPort;
@@ -332,6 +335,17 @@ public final class AepStreamingClientBuilder {
     return this;
   }
 
+  /**
+   * The HTTP version spoken to DCS and IMS (key {@code aep.http.protocol}: {@code HTTP_1_1} or {@code HTTP_2});
+   * default {@link HttpProtocol#HTTP_1_1}. Applies also to a client passed to {@link #httpClient(OkHttpClient)}.
+   *
+   * @throws NullPointerException if {@code protocol} is null
+   */
+  public AepStreamingClientBuilder httpProtocol(HttpProtocol protocol) {
+    this.httpProtocol = Objects.requireNonNull(protocol, "protocol");
+    return this;
+  }
+
   /** A client-side limit on requests per second, above 0 (key {@code aep.rate.limit.rps}); default none. */
   public AepStreamingClientBuilder maxRequestsPerSecond(double requestsPerSecond) {
     if (!(requestsPerSecond > 0) || requestsPerSecond > 1_000_000) {
@@ -364,8 +378,10 @@ public final class AepStreamingClientBuilder {
 
   /**
    * An {@link OkHttpClient} to derive the client's HTTP stack from, for your TLS, proxy, interceptor or event
-   * listener settings. Its connection pool is shared; the client uses its own dispatcher, timeouts and threads,
-   * and leaves your client untouched. Redirects are never followed, whatever your client says: a redirect would
+   * listener settings. Its connection pool is shared (size it to at least {@code maxInFlightRequests}: OkHttp's
+   * default pool keeps 5 idle connections, and the client then opens and closes connections all the time); the
+   * client uses its own dispatcher, timeouts, threads and {@link #httpProtocol HTTP version}, and leaves your client
+   * untouched. Redirects are never followed, whatever your client says: a redirect would
    * carry the IMS form or a batch with its headers to another host.
    *
    * <p><b>Interceptors see secrets:</b> an interceptor on this client sees every request, including the form
@@ -486,7 +502,7 @@ public final class AepStreamingClientBuilder {
         flowId, Map.copyOf(headers), syncValidation ? 1 : maxBatchRecords, maxBatchBytes, maxRequestBytes, linger,
         maxInFlightRequests, maxBufferedBytes, bufferFullPolicy, maxBlock, deliveryTimeout, effectiveRequestTimeout,
         connectTimeout, initialBackoff, maxBackoff, gzip, maxRequestsPerSecond, syncValidation, httpClient,
-        proxyHost, proxyPort, proxyUser, proxyPassword, deliveryListener, adaptiveConcurrency);
+        proxyHost, proxyPort, proxyUser, proxyPassword, deliveryListener, adaptiveConcurrency, httpProtocol);
   }
 
   /** OkHttp's header rules, checked here so that the error names the setting and never shows the value. */

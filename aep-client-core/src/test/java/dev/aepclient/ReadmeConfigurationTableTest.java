@@ -47,6 +47,7 @@ class ReadmeConfigurationTableTest {
     CONSTANT_OF_KEY.put("aep.retry.backoff.ms", "DEFAULT_RETRY_BACKOFF_MS");
     CONSTANT_OF_KEY.put("aep.retry.backoff.max.ms", "DEFAULT_RETRY_BACKOFF_MAX_MS");
     CONSTANT_OF_KEY.put("aep.gzip", "DEFAULT_GZIP");
+    CONSTANT_OF_KEY.put("aep.http.protocol", "DEFAULT_HTTP_PROTOCOL");
     CONSTANT_OF_KEY.put("aep.sync.validation", "DEFAULT_SYNC_VALIDATION");
     CONSTANT_OF_KEY.put("aep.allow.insecure.http", "DEFAULT_ALLOW_INSECURE_HTTP");
   }

@@ -9,6 +9,7 @@ import dev.aepclient.AepMessage;
 import dev.aepclient.AepStreamingClient;
 import dev.aepclient.BufferFullPolicy;
 import dev.aepclient.Delivery;
+import dev.aepclient.HttpProtocol;
 import dev.aepclient.auth.AccessTokenProvider;
 import dev.aepclient.internal.auth.FixedTokenProvider;
 import dev.aepclient.internal.auth.JwtTokenProvider;
@@ -52,6 +53,7 @@ import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -192,6 +194,10 @@ public final class DefaultAepStreamingClient implements AepStreamingClient {
         // No silent resend by OkHttp: a POST whose connection dropped may have reached AEP; our retry loop resends
         // it under the back-off, the rate limit and the deadline (OkHttp's own retry honoured none of them).
         .retryOnConnectionFailure(false)
+        // HTTP/2 only when chosen: its streams share one TCP window and the server's flow-control windows,
+        // which the benchmarks have not measured against AEP (see HttpProtocol).
+        .protocols(config.httpProtocol() == HttpProtocol.HTTP_2 ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1)
+            : List.of(Protocol.HTTP_1_1))
         .followRedirects(false) // a redirect would carry the IMS form or a batch and its headers to another host
         .followSslRedirects(false)
         .addNetworkInterceptor(new NoAutomaticRetry());

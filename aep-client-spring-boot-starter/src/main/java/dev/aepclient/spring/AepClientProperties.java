@@ -49,6 +49,7 @@ final class AepClientProperties {
       "aep.buffer.max.bytes",
       "aep.buffer.full.policy", "aep.buffer.max.block.ms", "aep.delivery.timeout.ms", "aep.request.timeout.ms",
       "aep.connect.timeout.ms", "aep.retry.backoff.ms", "aep.retry.backoff.max.ms", "aep.rate.limit.rps", "aep.gzip",
+      "aep.http.protocol",
       "aep.sync.validation", "aep.proxy.host", "aep.proxy.port", "aep.proxy.user", "aep.proxy.password",
       "aep.allow.insecure.http", "aep.client.name");
 

@@ -91,6 +91,7 @@ class ConfigurationMetadataTest {
     constants.put("aep.retry.backoff.ms", AepStreamingClientBuilder.DEFAULT_RETRY_BACKOFF_MS);
     constants.put("aep.retry.backoff.max.ms", AepStreamingClientBuilder.DEFAULT_RETRY_BACKOFF_MAX_MS);
     constants.put("aep.gzip", AepStreamingClientBuilder.DEFAULT_GZIP);
+    constants.put("aep.http.protocol", AepStreamingClientBuilder.DEFAULT_HTTP_PROTOCOL);
     constants.put("aep.sync.validation", AepStreamingClientBuilder.DEFAULT_SYNC_VALIDATION);
     constants.put("aep.allow.insecure.http", AepStreamingClientBuilder.DEFAULT_ALLOW_INSECURE_HTTP);
     Map<String, String> expected = new TreeMap<>();

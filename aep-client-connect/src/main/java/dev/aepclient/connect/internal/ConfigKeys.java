@@ -5,6 +5,7 @@ import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_ALLOW_INSECURE_HTT
 import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_CONNECT_TIMEOUT_MS;
 import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_DELIVERY_TIMEOUT_MS;
 import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_GZIP;
+import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_HTTP_PROTOCOL;
 import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_IMS_URL;
 import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_LINGER_MS;
 import static dev.aepclient.AepStreamingClientBuilder.DEFAULT_MAX_BATCH_BYTES;
@@ -117,6 +118,8 @@ public final class ConfigKeys {
         "Requests per second at most; default none.");
     ours("aep.gzip", Type.BOOLEAN, Importance.LOW, GROUP_DELIVERY,
         "Gzip request bodies; default " + DEFAULT_GZIP + ".");
+    ours("aep.http.protocol", Type.STRING, Importance.LOW, GROUP_CONNECTION,
+        "HTTP_1_1 or HTTP_2 (over TLS when AEP offers it); default " + DEFAULT_HTTP_PROTOCOL + ".");
     ours("aep.client.name", Type.STRING, Importance.LOW, GROUP_DELIVERY, "Names the client's threads and metrics.");
     ours("aep.request.timeout.ms", Type.LONG, Importance.LOW, GROUP_CONNECTION,
         "Per request; default " + DEFAULT_REQUEST_TIMEOUT_MS + ".");

@@ -3,6 +3,7 @@ package dev.aepclient.internal.config;
 import dev.aepclient.AepAuth;
 import dev.aepclient.BufferFullPolicy;
 import dev.aepclient.DeliveryListener;
+import dev.aepclient.HttpProtocol;
 import dev.aepclient.internal.http.InletEndpoint;
 import java.time.Duration;
 import java.util.Map;
@@ -43,7 +44,8 @@ public record ClientConfig(
     String proxyUser,
     String proxyPassword,
     DeliveryListener deliveryListener,
-    boolean adaptiveConcurrency) {
+    boolean adaptiveConcurrency,
+    HttpProtocol httpProtocol) {
 
   @Override
   public String toString() {
@@ -51,6 +53,7 @@ public record ClientConfig(
         + ", maxBatchRecords=" + maxBatchRecords + ", maxBatchBytes=" + maxBatchBytes + ", linger=" + linger
         + ", maxInFlightRequests=" + maxInFlightRequests + (adaptiveConcurrency ? " (adaptive)" : " (fixed)") + ", maxBufferedBytes=" + maxBufferedBytes
         + ", bufferFullPolicy=" + bufferFullPolicy + ", deliveryTimeout=" + deliveryTimeout + ", gzip=" + gzip
+        + ", http=" + httpProtocol
         + ", proxy=" + (proxyHost == null ? "none" : proxyHost + ":" + proxyPort + (proxyUser == null ? "" : " (user "
         + proxyUser + ", password ****)")) + ", headers=" + headers.keySet() + "]";
   }

@@ -5,6 +5,7 @@ import dev.aepclient.AepAuth;
 import dev.aepclient.AepStreamingClient;
 import dev.aepclient.AepStreamingClientBuilder;
 import dev.aepclient.BufferFullPolicy;
+import dev.aepclient.HttpProtocol;
 import dev.aepclient.auth.PrivateKeySource;
 import dev.aepclient.internal.util.Json;
 import java.io.IOException;
@@ -86,6 +87,7 @@ public final class PropertiesConfig {
     KEYS.put("aep.request.timeout.ms", (b, v) -> b.requestTimeout(v.millis()));
     KEYS.put("aep.connect.timeout.ms", (b, v) -> b.connectTimeout(v.millis()));
     KEYS.put("aep.gzip", (b, v) -> b.gzip(v.bool()));
+    KEYS.put("aep.http.protocol", (b, v) -> b.httpProtocol(v.httpProtocol()));
     KEYS.put("aep.rate.limit.rps", (b, v) -> b.maxRequestsPerSecond(v.decimal()));
     KEYS.put("aep.sync.validation", (b, v) -> b.syncValidation(v.bool()));
     KEYS.put("aep.allow.insecure.http", (b, v) -> b.allowInsecureHttp(v.bool()));
@@ -349,6 +351,14 @@ public final class PropertiesConfig {
         return BufferFullPolicy.valueOf(raw.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(key + " must be BLOCK or FAIL, got '" + raw + "'");
+      }
+    }
+
+    HttpProtocol httpProtocol() {
+      try {
+        return HttpProtocol.valueOf(raw.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(key + " must be HTTP_1_1 or HTTP_2, got '" + raw + "'");
       }
     }
 
