@@ -49,8 +49,9 @@ import org.junit.jupiter.api.Test;
 class AccumulatorInterleavingsTest {
   /**
    * Interleavings explored per test: ~0.3 s each on 2 shared cores, so the default keeps the class near 20 s. Not
-   * exhaustive: a seeded narrow race (flush's two snapshots split) was not found even at 300; a seeded in-flight
-   * limit bug fails at once. More: -Daccumulator.interleavings=300.
+   * exhaustive: a seeded narrow race (flush's two snapshots split) was not found even at 300 here (switch points
+   * drowned among the JDK collections' own); {@link AccumulatorRaceSearchTest} finds it within 20. A seeded
+   * in-flight limit bug fails at once. More: -Daccumulator.interleavings=300.
    */
   private static final int INVOCATIONS = Integer.getInteger("accumulator.interleavings", 12);
   private static final long LINGER = 1_000;
