@@ -185,6 +185,46 @@ class AccumulatorRaceSearchTest {
     }
   }
 
+  /** The linger timer's drain against an append that fills the lingering batch and an answer freeing the slot. */
+  public static final class LingerVsAppendVsSlotRelease {
+    private static final long LINGER = 1_000;
+    private final Rig rig = new Rig(2, LINGER, 1, false, 4);
+
+    @Operation
+    public void appendTwo() {
+      rig.appendAll(0, 1); // [0,1] full: sent at once; [2] will open a batch that lingers
+    }
+
+    @Operation
+    public void lingerTimerFires() {
+      rig.clock.addAndGet(LINGER);
+      rig.scheduler.runDue();
+    }
+
+    @Operation
+    public void appendTwoMore() {
+      rig.appendAll(2, 3);
+    }
+
+    @Operation
+    public void answer() {
+      rig.sender.answerOne();
+    }
+
+    /** The post part: lets the rest happen, then checks; a violation is this call's result (an error). */
+    @Operation
+    public void settleTheRest() {
+      rig.quiesce();
+      rig.checkSettledOnceAndDispatchedOnce();
+    }
+  }
+
+  @Test
+  void lingerTimerRacingAppendAndSlotRelease_keepsTheLimit_andStrandsNothing() {
+    search(LingerVsAppendVsSlotRelease.class, List.of("appendTwo"),
+        List.of(List.of("lingerTimerFires"), List.of("appendTwoMore"), List.of("answer")));
+  }
+
   @Test
   void flushRacingSlotRelease_listsTheBatchThatLeftTheQueue() {
     search(FlushVsSlotRelease.class, List.of("appendThree"), List.of(List.of("flush"), List.of("answer")));
@@ -206,6 +246,52 @@ class AccumulatorRaceSearchTest {
   void closeAndAbandonRacingAnswerAndAppend_settleOnce_andCompleteEveryBatch() {
     search(CloseAndAbandonVsAnswerAndAppend.class, List.of("appendTwo"),
         List.of(List.of("closeThenAbandon"), List.of("answer"), List.of("appendMore")));
+  }
+
+  /**
+   * What every call must return in a correct run: nothing, and no error. The sequential specification, so that a
+   * violation fails the search even when it would also happen with one thread (otherwise Lincheck accepts an error
+   * that a sequential run of the same class reproduces: a planted in-flight-limit bug passed).
+   */
+  public static final class EveryCallReturnsNormally {
+    public void answer() {
+    }
+
+    public void appendAndFlushOne() {
+    }
+
+    public void appendAndFlushTwo() {
+    }
+
+    public void appendFirst() {
+    }
+
+    public void appendMore() {
+    }
+
+    public void appendThree() {
+    }
+
+    public void appendTwo() {
+    }
+
+    public void appendTwoMore() {
+    }
+
+    public void close() {
+    }
+
+    public void closeThenAbandon() {
+    }
+
+    public void flush() {
+    }
+
+    public void lingerTimerFires() {
+    }
+
+    public void settleTheRest() {
+    }
   }
 
   /** Runs the one scenario: {@code init} before the threads, one list of calls per thread, then the settling. */
@@ -234,6 +320,7 @@ class AccumulatorRaceSearchTest {
         .iterations(0) // only the custom scenario: no generated ones
         .invocationsPerIteration(INVOCATIONS)
         .minimizeFailedScenario(false)
+        .sequentialSpecification(EveryCallReturnsNormally.class)
         .addCustomScenario(scenario)
         .check(test);
   }
