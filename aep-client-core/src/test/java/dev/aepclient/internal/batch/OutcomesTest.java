@@ -50,8 +50,8 @@ class OutcomesTest {
     long held = budget.used();
     assertThat(held).isEqualTo(3L * retryable.budgetBytes());
     List<Long> usedSeenByCallbacks = new ArrayList<>();
-    messages.get(0).future().whenComplete((d, e) -> usedSeenByCallbacks.add(budget.used()));
-    messages.get(1).future().whenComplete((d, e) -> usedSeenByCallbacks.add(budget.used()));
+    var unused0 = messages.get(0).future().whenComplete((d, e) -> usedSeenByCallbacks.add(budget.used()));
+    var unused1 = messages.get(1).future().whenComplete((d, e) -> usedSeenByCallbacks.add(budget.used()));
 
     outcomes.settleAnswer(messages, List.of(new Delivery("x1", "inlet", "batch", 1L),
         new AepRejectedException(400, "bad"), "retry me", new Delivery("x4", "inlet", "batch", 1L)));
