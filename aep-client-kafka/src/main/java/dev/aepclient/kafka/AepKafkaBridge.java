@@ -369,28 +369,8 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
    * @return true when something happened, false when {@code max} passed
    */
   public boolean awaitProgress(Duration max) {
-    long deadline = System.nanoTime() + max.toNanos();
-    synchronized (settleMonitor) {
-      long seen = progress.get();
-      while (progress.get() == seen && failure.get() == null) {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-          return false;
-        }
-        waiters++;
-        try {
-          // Slices: signal() skips the monitor when it sees no waiter, so a settle racing with this wait is
-          // noticed at the next slice.
-          TimeUnit.NANOSECONDS.timedWait(settleMonitor, Math.min(remaining, WAIT_SLICE_NANOS));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        } finally {
-          waiters--;
-        }
-      }
-      return true;
-    }
+    long seen = progress.get();
+    return awaitSettles(() -> progress.get() != seen || failure.get() != null, System.nanoTime() + max.toNanos());
   }
 
   /**
@@ -927,23 +907,35 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   }
 
   private boolean awaitSettled(Collection<PartitionState<K, V>> states, long deadlineNanos, boolean untilFailure) {
+    awaitSettles(() -> allSettled(states) || (untilFailure && failure.get() != null), deadlineNanos);
+    return allSettled(states);
+  }
+
+  private static boolean allSettled(Collection<? extends PartitionState<?, ?>> states) {
+    for (PartitionState<?, ?> state : states) {
+      if (!state.submittedSettled()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Waits on the settle monitor until {@code done} holds or the deadline passes (or the thread is interrupted); any
+   * thread. In slices: {@link #signal()} skips the monitor when it sees no waiter, so a settle racing with the start
+   * of a wait is noticed at the next slice.
+   *
+   * @return whether {@code done} held
+   */
+  private boolean awaitSettles(java.util.function.BooleanSupplier done, long deadlineNanos) {
     synchronized (settleMonitor) {
-      while (true) {
-        boolean all = true;
-        for (PartitionState<K, V> state : states) {
-          if (!state.submittedSettled()) {
-            all = false;
-            break;
-          }
-        }
+      while (!done.getAsBoolean()) {
         long remaining = deadlineNanos - System.nanoTime();
-        if (all || remaining <= 0 || (untilFailure && failure.get() != null)) {
-          return all;
+        if (remaining <= 0) {
+          return false;
         }
         waiters++;
         try {
-          // Slices: signal() skips the monitor when it sees no waiter, so a settle racing with this wait is
-          // noticed at the next slice.
           TimeUnit.NANOSECONDS.timedWait(settleMonitor, Math.min(remaining, WAIT_SLICE_NANOS));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -952,6 +944,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
           waiters--;
         }
       }
+      return true;
     }
   }
 
@@ -962,12 +955,15 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
 
   /**
    * Configures an {@link AepKafkaBridge}. Defaults: {@link RecordMapper#valueAsJson()}, no dead-letter handler (a
-   * rejected or unmappable record stops forwarding), tombstones dead-lettered, at most 5,000 unsettled records and
-   * 16 MiB per partition and 10,000 records and 32 MiB in all, commit whenever the settled prefix advances (one
+   * rejected or unmappable record stops forwarding), tombstones dead-lettered, at most 40,000 unsettled records and
+   * 64 MiB in all and half of that per partition, commit whenever the settled prefix advances (one
    * commit outstanding at a time), revoke timeout 30 s, AEP outages waited out (back-off 1 s doubling to 30 s) with
    * no {@code stopAfter}. Not thread-safe.
    */
   public static final class Builder<K, V> {
+    private static final int DEFAULT_MAX_UNSETTLED = 40_000;
+    private static final long DEFAULT_MAX_UNSETTLED_BYTES = 64L << 20; // the client's default buffer budget
+
     private final Consumer<K, V> consumer;
     private final AepStreamingClient client;
     private RecordRouter<K, V> router = routerOf(RecordMapper.valueAsJson());
@@ -975,10 +971,12 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     private TombstonePolicy tombstones = TombstonePolicy.DEAD_LETTER;
     private Duration revokeTimeout = Duration.ofSeconds(30);
     private Duration commitInterval = Duration.ZERO;
-    private int maxUnsettledPerPartition = 5_000;
-    private long maxUnsettledBytesPerPartition = 16L << 20;
-    private int maxUnsettled = 10_000;
-    private long maxUnsettledBytes = 32L << 20;
+    // The window: the client's default in-flight window (64 requests x 500 records = 32,000) plus a quarter for the
+    // batches being filled and records settled behind a slower head; a partition may take half of it.
+    private int maxUnsettledPerPartition = DEFAULT_MAX_UNSETTLED / 2;
+    private long maxUnsettledBytesPerPartition = DEFAULT_MAX_UNSETTLED_BYTES / 2;
+    private int maxUnsettled = DEFAULT_MAX_UNSETTLED;
+    private long maxUnsettledBytes = DEFAULT_MAX_UNSETTLED_BYTES;
     private Duration stopAfter;
     private Duration outageBackoffMin = Duration.ofSeconds(1);
     private Duration outageBackoffMax = Duration.ofSeconds(30);
@@ -1040,7 +1038,8 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
 
     /**
      * Caps on the records polled and not yet committable of one partition: beyond either, the partition is paused
-     * until its head settles. 1 to 1,000,000 records, 1 KiB to 1 GiB; defaults 5,000 and 16 MiB.
+     * until its head settles. 1 to 1,000,000 records, 1 KiB to 1 GiB; defaults 20,000 and 32 MiB (half the total:
+     * a partition stuck behind a slow head leaves the other half of the window to the others).
      */
     public Builder<K, V> maxUnsettledPerPartition(int records, long bytes) {
       this.maxUnsettledPerPartition = requireRange(records, 1, 1_000_000, "maxUnsettledPerPartition records");
@@ -1050,9 +1049,14 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
 
     /**
      * Caps on all unsettled records: beyond either, every partition is paused. This is the window a crash can send
-     * twice, so keep it about the client's in-flight window (requests in flight × records per batch, 4,000 by the
-     * client's defaults): Kafka's log is the buffer. 1 to 10,000,000 records, 1 KiB to 4 GiB; defaults 10,000 and
-     * 32 MiB.
+     * twice (plus what one commit round trip settles), and the window that keeps the client busy at long round
+     * trips: size it to the client's in-flight window (max in-flight requests × records per batch: 64 × 500 =
+     * 32,000 by the client's defaults) with some room for the batches being filled; a smaller window bounds
+     * throughput to about window ÷ (round trip + linger). Kafka's log is the buffer. Memory: the bridge keeps the
+     * key and value of each unsettled record until it settles (at most {@code bytes}, exceeded by at most one
+     * poll) and up to about 300 bytes of bookkeeping per record (about 12 MB at 40,000); the client holds its own
+     * copy of the messages within its {@code maxBufferedBytes}. 1 to 10,000,000 records, 1 KiB to 4 GiB; defaults 40,000
+     * and 64 MiB.
      */
     public Builder<K, V> maxUnsettled(int records, long bytes) {
       this.maxUnsettled = requireRange(records, 1, 10_000_000, "maxUnsettled records");
