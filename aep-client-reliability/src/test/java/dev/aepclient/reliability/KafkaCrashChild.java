@@ -46,7 +46,8 @@ public final class KafkaCrashChild {
     }
     RecordMapper<String, String> json = RecordMapper.valueAsJson();
     RecordMapper<String, String> publishing = record -> { // on the poll thread, before the record is handed over
-      handedUpTo.putLong(8 * record.partition(), record.offset() + 1);
+      int at = 8 * record.partition();
+      handedUpTo.putLong(at, Math.max(handedUpTo.getLong(at), record.offset() + 1));
       return json.map(record);
     };
     AepStreamingClient client = AepStreamingClient.builder().inletUrl(args[1]).build();

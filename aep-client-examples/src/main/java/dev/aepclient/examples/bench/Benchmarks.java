@@ -87,6 +87,10 @@ public final class Benchmarks implements Callable<Integer> {
       + " forwarder, on top of the defaults (key=value,...), for experiments; default none")
   Map<String, String> latencyConsumer = Map.of();
 
+  @Option(names = "--latency-window", description = "the forwarder's maxUnsettled records in the Kafka-at-latency"
+      + " sweep, for experiments; default 0: the forwarder's default")
+  int latencyWindow;
+
   @Option(names = "--memory-messages", description = "messages offered to a stalled AEP; default ${DEFAULT-VALUE}")
   int memoryMessages = 5_000_000;
 
@@ -593,8 +597,12 @@ public final class Benchmarks implements Callable<Integer> {
     CpuSplit cpu = CpuSplit.start();
     long start = System.nanoTime();
     try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
-      AepKafkaForwarder<byte[], byte[]> forwarder = AepKafkaForwarder.builder(consumerProps,
-          new ByteArrayDeserializer(), new ByteArrayDeserializer(), client).topics(topic).build().start();
+      AepKafkaForwarder.Builder<byte[], byte[]> builder = AepKafkaForwarder.builder(consumerProps,
+          new ByteArrayDeserializer(), new ByteArrayDeserializer(), client).topics(topic);
+      if (latencyWindow > 0) {
+        builder.maxUnsettled(latencyWindow, 64L << 20).maxUnsettledPerPartition(latencyWindow, 64L << 20);
+      }
+      AepKafkaForwarder<byte[], byte[]> forwarder = builder.build().start();
       long committed = 0;
       long pausedSamples = 0;
       long samples = 0;
