@@ -1054,9 +1054,9 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
      * 32,000 by the client's defaults) with some room for the batches being filled; a smaller window bounds
      * throughput to about window ÷ (round trip + linger). Kafka's log is the buffer. Memory: the bridge keeps the
      * key and value of each unsettled record until it settles (at most {@code bytes}, exceeded by at most one
-     * poll) and up to about 300 bytes of bookkeeping per record (about 12 MB at 40,000); the client holds its own
-     * copy of the messages within its {@code maxBufferedBytes}. 1 to 10,000,000 records, 1 KiB to 4 GiB; defaults 40,000
-     * and 64 MiB.
+     * poll) plus, by estimate, up to about 300 bytes of bookkeeping per record (12 MB at 40,000); the client keeps
+     * its own copy of the messages within its {@code maxBufferedBytes}. 1 to 10,000,000 records, 1 KiB to 4 GiB;
+     * defaults 40,000 and 64 MiB.
      */
     public Builder<K, V> maxUnsettled(int records, long bytes) {
       this.maxUnsettled = requireRange(records, 1, 10_000_000, "maxUnsettled records");

@@ -83,8 +83,8 @@ public final class Benchmarks implements Callable<Integer> {
       + " reported); default ${DEFAULT-VALUE}")
   int latencyRepeats = 3;
 
-  @Option(names = "--latency-consumer", split = ",", description = "consumer properties for the Kafka-at-latency sweep's"
-      + " forwarder, on top of the defaults (key=value,...), for experiments; default none")
+  @Option(names = "--latency-consumer", split = ",", description = "consumer properties for the"
+      + " Kafka-at-latency sweep's forwarder, on top of the defaults (key=value,...), for experiments; default none")
   Map<String, String> latencyConsumer = Map.of();
 
   @Option(names = "--latency-window", description = "the forwarder's maxUnsettled records in the Kafka-at-latency"
@@ -508,9 +508,9 @@ public final class Benchmarks implements Callable<Integer> {
   /**
    * The core client alone and the Kafka forwarder, both with default settings, against a simulator that holds every
    * request for a round trip of L ms; same events, same record count. Process CPU covers everything in this JVM (the
-   * broker and the simulator too), so compare it between the two rows of one latency; the note splits the CPU of
-   * the JVM's own threads by thread family (GC and JIT threads are not Java threads and are left out of the split).
-   * A warm-up round of both paths at 0 ms (not reported) comes first, so neither pays the JIT inside the sweep.
+   * broker and the simulator too), so compare it between the two rows of one latency; the note splits it by thread
+   * family ({@link CpuSplit}). A warm-up round of both paths at 0 ms (not reported) comes first, and the sweep runs
+   * {@code --latency-repeats} times: each pair's ratio and the median are printed.
    */
   private void kafkaAtLatency() throws Exception {
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
