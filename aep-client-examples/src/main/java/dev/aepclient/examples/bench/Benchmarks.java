@@ -544,8 +544,10 @@ public final class Benchmarks implements Callable<Integer> {
       out.printf("%n| round trip | forwarder / core, each run | median |%n|---:|---|---:|%n");
       ratios.forEach((latencyMs, r) -> {
         List<Double> sorted = r.stream().sorted().toList();
+        int mid = sorted.size() / 2;
+        double median = sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
         out.printf("| %d ms | %s | **%.2f** |%n", latencyMs, r.stream().map(x -> String.format("%.2f", x))
-            .collect(java.util.stream.Collectors.joining(", ")), sorted.get(sorted.size() / 2));
+            .collect(java.util.stream.Collectors.joining(", ")), median);
       });
     }
   }
