@@ -20,7 +20,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * each record is handed to the client, the next offset of its partition goes into a memory-mapped file ({@code
  * long} per partition, at {@code 8 × partition}). The stores land in the page cache at once, so the parent reads
  * them after the SIGKILL exactly as they were at the kill. Every 10 ms it also reports on stdout
- * {@code uncommitted delivered polled} (for the parent's kill trigger and the log).
+ * {@code uncommitted delivered polled paused-partitions state lag} (for the parent's kill trigger and
+ * for diagnosing a child that stops making progress).
  *
  * <p>Arguments: bootstrap servers, inlet URL, topic, group, path of the offsets file.
  */
@@ -55,7 +56,8 @@ public final class KafkaCrashChild {
         new StringDeserializer(), client).topics(args[2]).mapper(publishing).build().start();
     while (!forwarder.isTerminated()) {
       AepKafkaMetrics m = forwarder.metrics();
-      System.out.println(m.uncommittedRecords() + " " + m.recordsDelivered() + " " + m.recordsPolled());
+      System.out.println(m.uncommittedRecords() + " " + m.recordsDelivered() + " " + m.recordsPolled() + " "
+          + m.pausedPartitions().size() + " " + m.state() + " " + m.lag().values().stream().mapToLong(l -> l).sum());
       System.out.flush();
       Thread.sleep(10); // a reporting cadence in a separate process, not a test's wait
     }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -58,6 +59,8 @@ class KafkaCrashTest {
    * client sends nothing twice by itself.
    */
   private static final long SLACK = 0;
+
+  private static volatile String lastReport = "";
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -144,8 +147,15 @@ class KafkaCrashTest {
     Process child = builder.start();
     long[] last = {0, 0, 0};
     try (BufferedReader out = Files.newBufferedReader(reports, StandardCharsets.UTF_8)) {
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(2))
-          .until(() -> readReports(out, last) >= target && committedPast(admin, handedBefore));
+      try {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(2))
+            .until(() -> readReports(out, last) >= target && committedPast(admin, handedBefore));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError("the child did not reach its kill point (delivered " + target + ", committed past "
+            + Arrays.toString(handedBefore) + ", committed now "
+            + Arrays.toString(committedOffsets(admin)) + "); its last report (uncommitted delivered polled"
+            + " paused state lag): " + lastReport, e);
+      }
       child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no final commit, no leave-group
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
       readReports(out, last); // the reports written before the kill landed: the last one counts
@@ -192,11 +202,12 @@ class KafkaCrashTest {
   /** Reads the child's new report lines into {@code last}; returns the delivered count. */
   private static long readReports(BufferedReader out, long[] last) throws java.io.IOException {
     for (String line; (line = out.readLine()) != null; ) {
+      lastReport = line;
       if (line.startsWith("stopped")) {
         throw new AssertionError("the child stopped by itself: " + line);
       }
       String[] parts = line.trim().split(" ");
-      if (parts.length == 3) { // else a line the kill (or a read mid-write) cut
+      if (parts.length == 6) { // else a line the kill (or a read mid-write) cut
         for (int i = 0; i < 3; i++) {
           last[i] = Long.parseLong(parts[i]);
         }
