@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.aepclient.AepMessage;
 import dev.aepclient.AepStreamingClient;
+import dev.aepclient.testkit.AepSimulator;
 import dev.aepclient.testkit.Fault;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +79,34 @@ class AepKafkaForwarderTest extends KafkaTestBase {
     assertThat(forwarder.failure().get().getMessage())
         .contains(topic + "-0@4").contains("AEP status 400: XDM header missing").contains("no dead-letter handler");
     assertThat(committedTotal()).isEqualTo(4); // records 0-3 are delivered; 4 and later are not committed
+  }
+
+  @Test
+  void atALongRoundTrip_theDefaultWindowHoldsTheClientsInFlightWindow_andNoMore() throws Exception {
+    // The default window used to be 10,000 records, a quarter of what the client keeps in flight (64 x 500): at a
+    // long round trip it, not AEP, set the pace. Now it is 40,000 (soft by one poll of 500).
+    kafka.createTopic(topic, 6);
+    produce(0, 60_000);
+    AepSimulator far = closeLater(AepSimulator.builder().countingMode(true)
+        .latency(Duration.ofMillis(300), Duration.ZERO).start());
+    AepStreamingClient client = closeLater(AepStreamingClient.builder().inletUrl(far.inletUrl()).build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(
+        AepKafkaForwarder.builder(consumer(), client).topics(topic).build()).start();
+
+    AtomicLong maxUnsettled = new AtomicLong();
+    AtomicLong sawPaused = new AtomicLong();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
+      AepKafkaMetrics m = forwarder.metrics();
+      maxUnsettled.accumulateAndGet(m.unsettledRecords(), Math::max);
+      sawPaused.addAndGet(m.pausedPartitions().isEmpty() ? 0 : 1);
+      return committedTotal() == 60_000;
+    });
+    forwarder.close();
+    assertThat(maxUnsettled.get()).as("records unsettled at once: the window, plus at most one poll")
+        .isBetween(30_000L, 40_500L);
+    assertThat(sawPaused.get()).as("paused at the window").isPositive();
+    assertThat(far.acceptedCount()).isEqualTo(60_000);
+    assertThat(forwarder.failure()).isEmpty();
   }
 
   @Test
