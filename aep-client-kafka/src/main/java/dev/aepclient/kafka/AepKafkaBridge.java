@@ -745,6 +745,16 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
             + " sent again after a restart", s.cause()));
         return;
       }
+      if (nothingToSendAgain()) {
+        // A rebalance took away every record that waited out the outage: no delivery is left to show that AEP is
+        // back, and every partition would stay paused for good. Resume; the next delivery tells.
+        if (transition(ForwarderState.RUNNING, null)) {
+          log.info("nothing left to send again after a rebalance: resuming to find out whether AEP is back");
+        }
+        outageBackoffNanos = outageBackoffMinNanos;
+        nextOutageRetryNanos = 0;
+        return;
+      }
       if (now < nextOutageRetryNanos) {
         return; // wait for the back-off; the consumer keeps polling with every partition paused
       }
@@ -759,6 +769,23 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
         state.waiting().pollFirst();
       }
     }
+  }
+
+  /**
+   * No failed round queued, no record waiting and none in flight: nothing would ever bring the bridge out of
+   * DEGRADED. (A round failing right now may be between leaving the in-flight count and joining the queue; then
+   * it is sent once more without back-off, and a failure makes the bridge DEGRADED again.)
+   */
+  private boolean nothingToSendAgain() {
+    if (!failedRounds.isEmpty()) {
+      return false;
+    }
+    for (PartitionState<K, V> state : partitions.values()) {
+      if (state.isWaiting() || !state.submittedSettled()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Pauses partitions over a cap, waiting for room, or all while AEP is unavailable; resumes the others. */
