@@ -372,28 +372,8 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
    * @return true when something happened, false when {@code max} passed
    */
   public boolean awaitProgress(Duration max) {
-    long deadline = System.nanoTime() + max.toNanos();
-    synchronized (settleMonitor) {
-      long seen = progress.get();
-      while (progress.get() == seen && failure.get() == null) {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-          return false;
-        }
-        waiters++;
-        try {
-          // Slices: signal() skips the monitor when it sees no waiter, so a settle racing with this wait is
-          // noticed at the next slice.
-          TimeUnit.NANOSECONDS.timedWait(settleMonitor, Math.min(remaining, WAIT_SLICE_NANOS));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        } finally {
-          waiters--;
-        }
-      }
-      return true;
-    }
+    long seen = progress.get();
+    return awaitSettles(() -> progress.get() != seen || failure.get() != null, System.nanoTime() + max.toNanos());
   }
 
   /**
@@ -768,6 +748,16 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
             + " sent again after a restart", s.cause()));
         return;
       }
+      if (nothingToSendAgain()) {
+        // A rebalance took away every record that waited out the outage: no delivery is left to show that AEP is
+        // back, and every partition would stay paused for good. Resume; the next delivery tells.
+        if (transition(ForwarderState.RUNNING, null)) {
+          log.info("nothing left to send again after a rebalance: resuming to find out whether AEP is back");
+        }
+        outageBackoffNanos = outageBackoffMinNanos;
+        nextOutageRetryNanos = 0;
+        return;
+      }
       if (now < nextOutageRetryNanos) {
         return; // wait for the back-off; the consumer keeps polling with every partition paused
       }
@@ -782,6 +772,23 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
         state.waiting().pollFirst();
       }
     }
+  }
+
+  /**
+   * No failed round queued, no record waiting and none in flight: nothing would ever bring the bridge out of
+   * DEGRADED. (A round failing right now may be between leaving the in-flight count and joining the queue; then
+   * it is sent once more without back-off, and a failure makes the bridge DEGRADED again.)
+   */
+  private boolean nothingToSendAgain() {
+    if (!failedRounds.isEmpty()) {
+      return false;
+    }
+    for (PartitionState<K, V> state : partitions.values()) {
+      if (state.isWaiting() || !state.submittedSettled()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Pauses partitions over a cap, waiting for room, or all while AEP is unavailable; resumes the others. */
@@ -930,23 +937,35 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   }
 
   private boolean awaitSettled(Collection<PartitionState<K, V>> states, long deadlineNanos, boolean untilFailure) {
+    awaitSettles(() -> allSettled(states) || (untilFailure && failure.get() != null), deadlineNanos);
+    return allSettled(states);
+  }
+
+  private static boolean allSettled(Collection<? extends PartitionState<?, ?>> states) {
+    for (PartitionState<?, ?> state : states) {
+      if (!state.submittedSettled()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Waits on the settle monitor until {@code done} holds or the deadline passes (or the thread is interrupted); any
+   * thread. In slices: {@link #signal()} skips the monitor when it sees no waiter, so a settle racing with the start
+   * of a wait is noticed at the next slice.
+   *
+   * @return whether {@code done} held
+   */
+  private boolean awaitSettles(java.util.function.BooleanSupplier done, long deadlineNanos) {
     synchronized (settleMonitor) {
-      while (true) {
-        boolean all = true;
-        for (PartitionState<K, V> state : states) {
-          if (!state.submittedSettled()) {
-            all = false;
-            break;
-          }
-        }
+      while (!done.getAsBoolean()) {
         long remaining = deadlineNanos - System.nanoTime();
-        if (all || remaining <= 0 || (untilFailure && failure.get() != null)) {
-          return all;
+        if (remaining <= 0) {
+          return false;
         }
         waiters++;
         try {
-          // Slices: signal() skips the monitor when it sees no waiter, so a settle racing with this wait is
-          // noticed at the next slice.
           TimeUnit.NANOSECONDS.timedWait(settleMonitor, Math.min(remaining, WAIT_SLICE_NANOS));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -955,6 +974,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
           waiters--;
         }
       }
+      return true;
     }
   }
 
@@ -965,12 +985,15 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
 
   /**
    * Configures an {@link AepKafkaBridge}. Defaults: {@link RecordMapper#valueAsJson()}, no dead-letter handler (a
-   * rejected or unmappable record stops forwarding), tombstones dead-lettered, at most 5,000 unsettled records and
-   * 16 MiB per partition and 10,000 records and 32 MiB in all, commit whenever the settled prefix advances (one
+   * rejected or unmappable record stops forwarding), tombstones dead-lettered, at most 40,000 unsettled records and
+   * 64 MiB in all and half of that per partition, commit whenever the settled prefix advances (one
    * commit outstanding at a time), revoke timeout 30 s, AEP outages waited out (back-off 1 s doubling to 30 s) with
    * no {@code stopAfter}. Not thread-safe.
    */
   public static final class Builder<K, V> {
+    private static final int DEFAULT_MAX_UNSETTLED = 40_000;
+    private static final long DEFAULT_MAX_UNSETTLED_BYTES = 64L << 20; // the client's default buffer budget
+
     private final Consumer<K, V> consumer;
     private final AepStreamingClient client;
     private RecordRouter<K, V> router = routerOf(RecordMapper.valueAsJson());
@@ -978,10 +1001,12 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     private TombstonePolicy tombstones = TombstonePolicy.DEAD_LETTER;
     private Duration revokeTimeout = Duration.ofSeconds(30);
     private Duration commitInterval = Duration.ZERO;
-    private int maxUnsettledPerPartition = 5_000;
-    private long maxUnsettledBytesPerPartition = 16L << 20;
-    private int maxUnsettled = 10_000;
-    private long maxUnsettledBytes = 32L << 20;
+    // The window: the client's default in-flight window (64 requests x 500 records = 32,000) plus a quarter for the
+    // batches being filled and records settled behind a slower head; a partition may take half of it.
+    private int maxUnsettledPerPartition = DEFAULT_MAX_UNSETTLED / 2;
+    private long maxUnsettledBytesPerPartition = DEFAULT_MAX_UNSETTLED_BYTES / 2;
+    private int maxUnsettled = DEFAULT_MAX_UNSETTLED;
+    private long maxUnsettledBytes = DEFAULT_MAX_UNSETTLED_BYTES;
     private Duration stopAfter;
     private Duration outageBackoffMin = Duration.ofSeconds(1);
     private Duration outageBackoffMax = Duration.ofSeconds(30);
@@ -1043,7 +1068,8 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
 
     /**
      * Caps on the records polled and not yet committable of one partition: beyond either, the partition is paused
-     * until its head settles. 1 to 1,000,000 records, 1 KiB to 1 GiB; defaults 5,000 and 16 MiB.
+     * until its head settles. 1 to 1,000,000 records, 1 KiB to 1 GiB; defaults 20,000 and 32 MiB (half the total:
+     * a partition stuck behind a slow head leaves the other half of the window to the others).
      */
     public Builder<K, V> maxUnsettledPerPartition(int records, long bytes) {
       this.maxUnsettledPerPartition = requireRange(records, 1, 1_000_000, "maxUnsettledPerPartition records");
@@ -1053,9 +1079,14 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
 
     /**
      * Caps on all unsettled records: beyond either, every partition is paused. This is the window a crash can send
-     * twice, so keep it about the client's in-flight window (requests in flight × records per batch, 4,000 by the
-     * client's defaults): Kafka's log is the buffer. 1 to 10,000,000 records, 1 KiB to 4 GiB; defaults 10,000 and
-     * 32 MiB.
+     * twice (plus what one commit round trip settles), and the window that keeps the client busy at long round
+     * trips: size it to the client's in-flight window (max in-flight requests × records per batch: 64 × 500 =
+     * 32,000 by the client's defaults) with some room for the batches being filled; a smaller window bounds
+     * throughput to about window ÷ (round trip + linger). Kafka's log is the buffer. Memory: the bridge keeps the
+     * key and value of each unsettled record until it settles (at most {@code bytes}, exceeded by at most one
+     * poll) plus, by estimate, up to about 300 bytes of bookkeeping per record (12 MB at 40,000); the client keeps
+     * its own copy of the messages within its {@code maxBufferedBytes}. 1 to 10,000,000 records, 1 KiB to 4 GiB;
+     * defaults 40,000 and 64 MiB.
      */
     public Builder<K, V> maxUnsettled(int records, long bytes) {
       this.maxUnsettled = requireRange(records, 1, 10_000_000, "maxUnsettled records");

@@ -66,6 +66,7 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private volatile Thread ownThread;
+  private volatile boolean wasRun; // the loop was claimed by run() or start(), not by close()
 
   private AepKafkaForwarder(Builder<K, V> b) {
     this.consumer = b.consumer;
@@ -116,12 +117,44 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
    * commits and closes the consumer.
    *
    * @throws AepForwardingException if forwarding had to stop (after the final commit of what was safe)
-   * @throws IllegalStateException if the forwarder already ran
+   * @throws IllegalStateException if the forwarder already ran, runs, or was closed
    */
   public void run() {
+    claimTheLoop();
+    runClaimed();
+  }
+
+  /**
+   * Runs the loop on a new daemon thread named {@code aep-kafka-forwarder-N}; a failure is kept for
+   * {@link #failure()}.
+   *
+   * @return this forwarder
+   * @throws IllegalStateException if the forwarder already ran, runs, or was closed
+   */
+  public AepKafkaForwarder<K, V> start() {
+    claimTheLoop();
+    Thread thread = new Thread(() -> {
+      try {
+        runClaimed();
+      } catch (RuntimeException e) {
+        // kept in failure and logged by loop()
+      }
+    }, "aep-kafka-forwarder-" + THREAD_IDS.incrementAndGet());
+    thread.setDaemon(true);
+    ownThread = thread;
+    thread.start();
+    return this;
+  }
+
+  private void claimTheLoop() {
     if (!started.compareAndSet(false, true)) {
-      throw new IllegalStateException("a forwarder runs once; build a new one (with a new consumer) to restart");
+      throw new IllegalStateException(closing.get() && !wasRun ? "the forwarder was closed before it ran"
+          : "a forwarder runs once; build a new one (with a new consumer) to restart");
     }
+    wasRun = true;
+  }
+
+  private void runClaimed() {
     try {
       loop();
     } finally {
@@ -135,26 +168,6 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
     } else if (e != null) {
       throw new AepForwardingException("the forwarder stopped: " + e, e);
     }
-  }
-
-  /**
-   * Runs the loop on a new daemon thread named {@code aep-kafka-forwarder-N}; a failure is kept for
-   * {@link #failure()}.
-   *
-   * @return this forwarder
-   */
-  public AepKafkaForwarder<K, V> start() {
-    Thread thread = new Thread(() -> {
-      try {
-        run();
-      } catch (RuntimeException e) {
-        // kept in failure and logged by loop()
-      }
-    }, "aep-kafka-forwarder-" + THREAD_IDS.incrementAndGet());
-    thread.setDaemon(true);
-    ownThread = thread;
-    thread.start();
-    return this;
   }
 
   private void loop() {
@@ -191,7 +204,10 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
     shutDown();
   }
 
-  /** Waits for what is in flight, commits the settled prefix and closes the consumer; never throws. */
+  /**
+   * The one way the forwarder ends, after its loop or when closed before it ran: waits for what is in flight,
+   * commits the settled prefix, closes the consumer and stops the bridge; never throws.
+   */
   private void shutDown() {
     long deadline = System.nanoTime() + closeTimeout.toNanos();
     // After a failure too: what is delivered meanwhile is committed, and not sent again after a restart.
@@ -200,12 +216,12 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
           closeTimeout);
     }
     try {
-      bridge.commitReadySync(remaining(deadline));
+      commitFinal(deadline);
     } catch (RuntimeException e) {
       log.warn("final commit failed; the next owner starts from the last commit: {}", e.toString());
     }
     try {
-      consumer.close(remaining(deadline));
+      closeConsumer(remaining(deadline));
     } catch (RuntimeException e) {
       log.warn("closing the consumer failed: {}", e.toString());
     }
@@ -216,17 +232,43 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
     log.info("forwarder stopped: {}", bridge.metrics());
   }
 
+  private void commitFinal(long deadlineNanos) {
+    try {
+      bridge.commitReadySync(remaining(deadlineNanos));
+    } catch (WakeupException e) {
+      // close() woke the consumer while the loop was not inside poll: the wake-up fires at the next blocking call,
+      // this one, and is cleared by firing. The commit itself was not attempted; attempt it now.
+      bridge.commitReadySync(remaining(deadlineNanos));
+    }
+  }
+
+  // close(Duration) is deprecated in kafka-clients 4.1 for close(CloseOptions), which 3.x clients lack (the module
+  // also runs on 3.9: the kafka-3 build profile). close(Duration) exists on both and does the same here: leave the
+  // group (or not, for a static member, as configured), within the timeout.
+  @SuppressWarnings("deprecation")
+  private void closeConsumer(Duration timeout) {
+    consumer.close(timeout);
+  }
+
   private static Duration remaining(long deadlineNanos) {
     return Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), deadlineNanos - System.nanoTime()));
   }
 
   /**
    * Stops the loop (waking the consumer), and when the loop runs on the forwarder's own thread, waits for it to end
-   * (up to the close timeout plus 10 s). Idempotent.
+   * (up to the close timeout plus 10 s). A forwarder that never ran closes its consumer here. Idempotent.
    */
   @Override
   public void close() {
     if (closing.compareAndSet(false, true)) {
+      if (started.compareAndSet(false, true)) {
+        try { // never ran: nothing is in flight, but the consumer is the forwarder's to close
+          shutDown();
+        } finally {
+          finished.countDown();
+        }
+        return;
+      }
       consumer.wakeup();
     }
     Thread thread = ownThread;

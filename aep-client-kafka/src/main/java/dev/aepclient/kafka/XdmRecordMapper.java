@@ -160,29 +160,25 @@ public final class XdmRecordMapper<K, V> implements RecordMapper<K, V> {
 
     /** The XDM schema's {@code $id} for every record. */
     public Builder<K, V> schemaId(String id) {
-      String fixed = requireText(id, "schemaId");
-      this.schemaId = r -> fixed;
+      this.schemaId = fixed(id, "schemaId");
       return this;
     }
 
     /** The schema id from each record's Kafka header {@code name}; a record without it is unmappable. */
     public Builder<K, V> schemaIdFromHeader(String name) {
-      String header = requireText(name, "schemaIdFromHeader");
-      this.schemaId = r -> header(r, header);
+      this.schemaId = fromHeader(name, "schemaIdFromHeader", "schema id");
       return this;
     }
 
     /** The dataset id for every record. */
     public Builder<K, V> datasetId(String id) {
-      String fixed = requireText(id, "datasetId");
-      this.datasetId = r -> fixed;
+      this.datasetId = fixed(id, "datasetId");
       return this;
     }
 
     /** The dataset id from each record's Kafka header {@code name}; a record without it is unmappable. */
     public Builder<K, V> datasetIdFromHeader(String name) {
-      String header = requireText(name, "datasetIdFromHeader");
-      this.datasetId = r -> required(header(r, header), "header " + header + " (dataset id)");
+      this.datasetId = fromHeader(name, "datasetIdFromHeader", "dataset id");
       return this;
     }
 
@@ -194,16 +190,28 @@ public final class XdmRecordMapper<K, V> implements RecordMapper<K, V> {
 
     /** The flow id for every record: flow-id messages, for an inlet of a dataflow. */
     public Builder<K, V> flowId(String id) {
-      String fixed = requireText(id, "flowId");
-      this.flowId = r -> fixed;
+      this.flowId = fixed(id, "flowId");
       return this;
     }
 
     /** The flow id from each record's Kafka header {@code name}; a record without it is unmappable. */
     public Builder<K, V> flowIdFromHeader(String name) {
-      String header = requireText(name, "flowIdFromHeader");
-      this.flowId = r -> required(header(r, header), "header " + header + " (flow id)");
+      this.flowId = fromHeader(name, "flowIdFromHeader", "flow id");
       return this;
+    }
+
+    /** A header part that is the same for every record; {@code setting} names the builder method for errors. */
+    private static <K, V> Function<ConsumerRecord<K, V>, String> fixed(String value, String setting) {
+      String text = requireText(value, setting);
+      return r -> text;
+    }
+
+    /** A header part read from each record's Kafka header {@code name}; a record without it is unmappable. */
+    private static <K, V> Function<ConsumerRecord<K, V>, String> fromHeader(String name, String setting,
+        String what) {
+      String header = requireText(name, setting);
+      String missing = "header " + header + " (" + what + ")";
+      return r -> required(header(r, header), missing);
     }
 
     /** The IMS org for every record (AEP fills in the inlet's org when absent). */

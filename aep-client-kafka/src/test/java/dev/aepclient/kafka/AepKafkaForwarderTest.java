@@ -1,12 +1,18 @@
 package dev.aepclient.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.aepclient.AepMessage;
 import dev.aepclient.AepStreamingClient;
+import dev.aepclient.testkit.AepSimulator;
 import dev.aepclient.testkit.Fault;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 
 /** The forwarder against a real broker and the simulator: throughput path, failure and restart. */
@@ -73,6 +79,86 @@ class AepKafkaForwarderTest extends KafkaTestBase {
     assertThat(forwarder.failure().get().getMessage())
         .contains(topic + "-0@4").contains("AEP status 400: XDM header missing").contains("no dead-letter handler");
     assertThat(committedTotal()).isEqualTo(4); // records 0-3 are delivered; 4 and later are not committed
+  }
+
+  @Test
+  void atALongRoundTrip_theDefaultWindowHoldsTheClientsInFlightWindow_andNoMore() throws Exception {
+    // The default window used to be 10,000 records, a quarter of what the client keeps in flight (64 x 500): at a
+    // long round trip it, not AEP, set the pace. Now it is 40,000 (soft by one poll of 500).
+    kafka.createTopic(topic, 6);
+    produce(0, 60_000);
+    AepSimulator far = closeLater(AepSimulator.builder().countingMode(true)
+        .latency(Duration.ofMillis(300), Duration.ZERO).start());
+    AepStreamingClient client = closeLater(AepStreamingClient.builder().inletUrl(far.inletUrl()).build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(
+        AepKafkaForwarder.builder(consumer(), client).topics(topic).build()).start();
+
+    AtomicLong maxUnsettled = new AtomicLong();
+    AtomicLong sawPaused = new AtomicLong();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
+      AepKafkaMetrics m = forwarder.metrics();
+      maxUnsettled.accumulateAndGet(m.unsettledRecords(), Math::max);
+      sawPaused.addAndGet(m.pausedPartitions().isEmpty() ? 0 : 1);
+      return committedTotal() == 60_000;
+    });
+    forwarder.close();
+    assertThat(maxUnsettled.get()).as("records unsettled at once: the window, plus at most one poll")
+        .isBetween(30_000L, 40_500L);
+    assertThat(sawPaused.get()).as("paused at the window").isPositive();
+    assertThat(far.acceptedCount()).isEqualTo(60_000);
+    assertThat(forwarder.failure()).isEmpty();
+  }
+
+  @Test
+  void aForwarderClosedBeforeItRan_closesItsConsumer_andRefusesToRunAfterwards() {
+    KafkaConsumer<String, String> consumer = consumer();
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> forwarder = AepKafkaForwarder.builder(consumer, client).topics(topic).build();
+
+    forwarder.close();
+
+    assertThatThrownBy(consumer::subscription).as("the consumer is closed").isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThat(forwarder.isTerminated()).isTrue();
+    assertThat(forwarder.state()).isEqualTo(ForwarderState.STOPPED);
+    assertThatThrownBy(forwarder::start).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed before it ran");
+    assertThatThrownBy(forwarder::run).isInstanceOf(IllegalStateException.class);
+    forwarder.close(); // idempotent
+  }
+
+  @Test
+  void closeWhileTheLoopIsInsideForward_stillCommitsEverythingDelivered() throws Exception {
+    // close() wakes the consumer; when the loop is not inside poll at that moment, the wake-up fires at the next
+    // blocking call: the final commit, which the forwarder now tries again. (Without that retry this test still
+    // passes: the consumer's own close then runs the revoke callback, which commits the settled prefix too.)
+    kafka.createTopic(topic, 1);
+    produce(0, 10);
+    CountDownLatch release = new CountDownLatch(1);
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(AepKafkaForwarder.builder(consumer(), client)
+        .topics(topic).mapper(record -> {
+          if (record.offset() == 5) {
+            try {
+              release.await(); // the poll thread is in the mapper, not in poll, while close() wakes the consumer
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return AepMessage.of(record.value());
+        }).build()).start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> aep.acceptedCount() == 5);
+
+    Thread closer = new Thread(forwarder::close, "closer");
+    closer.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+    release.countDown();
+    closer.join(Duration.ofSeconds(60).toMillis());
+
+    assertThat(forwarder.isTerminated()).isTrue();
+    assertThat(forwarder.failure()).isEmpty();
+    assertThat(missing(10)).isEmpty();
+    assertThat(committedTotal()).as("everything delivered is committed on close").isEqualTo(10);
   }
 
   @Test

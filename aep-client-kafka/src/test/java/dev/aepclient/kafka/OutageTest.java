@@ -99,6 +99,33 @@ class OutageTest extends KafkaTestBase {
     assertThat(missing(50)).isEmpty();
   }
 
+  @Test
+  @Timeout(90)
+  void aRebalanceTakingAwayEveryRecordWaitingOutAnOutage_doesNotLeaveTheForwarderPausedForGood() throws Exception {
+    kafka.createTopic(topic, 2);
+    produce(0, 2_000);
+    aep.randomFaults(1, Map.of(Fault.status(503), 1.0));
+    AepStreamingClient clientA = closeLater(clientBuilder().deliveryTimeout(Duration.ofSeconds(1)).build());
+    AepKafkaForwarder<String, String> a = closeLater(AepKafkaForwarder.builder(consumer(), clientA)
+        .topics(topic).outageBackoff(Duration.ofMillis(50), Duration.ofMillis(400)).build()).start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.state() == ForwarderState.DEGRADED);
+
+    // A second member joins: the eager (range) rebalance revokes both partitions from A, with every record waiting
+    // in them, and gives one back. A has nothing left to send again, so no success can bring it back to RUNNING.
+    AepStreamingClient clientB = closeLater(clientBuilder().deliveryTimeout(Duration.ofSeconds(1)).build());
+    AepKafkaForwarder<String, String> b = closeLater(AepKafkaForwarder.builder(consumer(), clientB)
+        .topics(topic).outageBackoff(Duration.ofMillis(50), Duration.ofMillis(400)).build()).start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> groupMembers() == 2
+        && a.metrics().unsettledByPartition().size() == 1 && b.metrics().unsettledByPartition().size() == 1);
+
+    aep.clearFaults();
+    await().atMost(Duration.ofSeconds(30)).until(() -> committedTotal() == 2_000);
+    assertThat(missing(2_000)).isEmpty();
+    assertThat(a.state()).isEqualTo(ForwarderState.RUNNING);
+    assertThat(a.failure()).isEmpty();
+    assertThat(b.failure()).isEmpty();
+  }
+
   private int groupMembers() throws Exception {
     try (Admin admin = kafka.admin()) {
       return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(10, TimeUnit.SECONDS)

@@ -9,22 +9,26 @@ import dev.aepclient.testkit.AepSimulator;
 import dev.aepclient.testkit.kafka.EmbeddedKafkaBroker;
 import java.io.BufferedReader;
 import java.io.File;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
@@ -34,41 +38,59 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Real kills: five times, a forwarder running in a child JVM ({@link KafkaCrashChild}, default settings) is killed
  * with SIGKILL ({@link Process#destroyForcibly()} on Linux) at a random point of a 100,000-record run, and the next
- * one starts in the same group. At the end every record reached AEP at least once, and each crash made at most the
- * records uncommitted at the kill arrive twice: those in flight plus those settled during the commit round trip
- * under way, as the child last reported them (about 10 ms before the kill), plus what that gap can add.
+ * one starts in the same group. At the end every record reached AEP at least once, and each kill cost at most the
+ * records in flight at the kill plus those settled during the commit round trip under way, in duplicates, counted
+ * exactly: per partition, from the offset the broker has committed after the kill up to the next offset the child
+ * had handed to its client (which the child stores, before handing each record, in a memory-mapped file that the
+ * SIGKILL cannot cut short).
  */
 @Tag("reliability")
 class KafkaCrashTest {
   private static final String TOPIC = "crash-events";
   private static final String GROUP = "crash-forwarder";
+  private static final int PARTITIONS = 6;
   private static final int RECORDS = 100_000;
   private static final int CRASHES = 5;
   /**
-   * What may be polled and delivered between the child's last report and the kill landing: the report cadence is
-   * 10 ms, but on a busy 2-core machine the child's reporter and the kill can lag by tens of milliseconds, and at
-   * ~100K records/s that is several polls of 500 (a CI run saw 3,500 records more than the last report).
+   * No slack is needed: a record sent twice because of kill i is one incarnation i handed to its client (so it is
+   * below the handed offset the child stored first) at an offset the broker had not committed (a commit that lands
+   * after the read only lowers the count), and the next incarnation is killed only once it has committed past all
+   * of them, so none of kill i's duplicates is counted against another kill. The simulator sees no faults, so the
+   * client sends nothing twice by itself.
    */
-  private static final long REPORT_INTERVAL_SLACK = 5_000;
+  private static final long SLACK = 0;
+
+  private static volatile String lastReport = "";
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void fiveSigkillsLoseNothing_andEachCostsAtMostItsUncommittedRecordsInDuplicates() throws Exception {
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
         AepSimulator aep = AepSimulator.builder().idPointer("/id").start()) {
-      kafka.createTopic(TOPIC, 6);
+      kafka.createTopic(TOPIC, PARTITIONS);
       produce(kafka);
       Random random = new Random(20261125);
       List<String> crashes = new ArrayList<>();
-      long[] uncommittedAtKill = new long[CRASHES];
+      long[] inFlightAtKill = new long[CRASHES];
       long[] duplicatesAfter = new long[CRASHES + 1];
-      for (int crash = 0; crash < CRASHES; crash++) {
-        long target = 12_000L + random.nextInt(6_000);
-        long[] last = runUntilKilled(kafka, aep, target);
-        uncommittedAtKill[crash] = last[0];
-        duplicatesAfter[crash] = aep.duplicates();
-        crashes.add(String.format("kill %d: delivered %,d, uncommitted %,d, committed %,d in all", crash + 1, last[1],
-            last[0], committed(kafka)));
+      long[] handedBefore = new long[PARTITIONS];
+      try (Admin admin = kafka.admin()) {
+        for (int crash = 0; crash < CRASHES; crash++) {
+          long target = 12_000L + random.nextInt(6_000);
+          Path offsetsFile = Path.of("target", "kafka-crash-child-" + (crash + 1) + ".offsets");
+          Files.deleteIfExists(offsetsFile);
+          long[] last = runUntilKilled(kafka, aep, admin, target, offsetsFile, handedBefore);
+          long[] handed = handedOffsets(offsetsFile);
+          long[] committed = committedOffsets(admin);
+          for (int p = 0; p < PARTITIONS; p++) {
+            inFlightAtKill[crash] += Math.max(0, handed[p] - committed[p]);
+          }
+          handedBefore = handed;
+          duplicatesAfter[crash] = aep.duplicates();
+          crashes.add(String.format("kill %d: delivered %,d, handed and not committed %,d (last 10 ms report:"
+              + " %,d uncommitted), committed %,d in all", crash + 1, last[1], inFlightAtKill[crash], last[0],
+              LongStream.of(committed).sum()));
+        }
       }
 
       AepStreamingClient client = AepStreamingClient.builder().inletUrl(aep.inletUrl()).build();
@@ -91,13 +113,16 @@ class KafkaCrashTest {
       assertThat(missing).as("records never delivered").isEmpty();
       StringBuilder perCrash = new StringBuilder();
       for (int crash = 0; crash < CRASHES; crash++) {
-        // Crash i's duplicates arrive in the next incarnation, which re-reads from the committed offsets first (it
-        // delivers more than a whole window before it is killed in turn).
+        // Kill i's duplicates arrive in the next incarnation, which re-reads from the committed offsets first and
+        // is killed only after committing past everything incarnation i handed over.
         long duplicates = duplicatesAfter[crash + 1] - duplicatesAfter[crash];
-        perCrash.append(String.format("%n  kill %d: %,d duplicates, %,d uncommitted at the kill", crash + 1,
-            duplicates, uncommittedAtKill[crash]));
-        assertThat(duplicates).as("duplicates of kill %d", crash + 1)
-            .isLessThanOrEqualTo(uncommittedAtKill[crash] + REPORT_INTERVAL_SLACK);
+        perCrash.append(String.format("%n  kill %d: %,d duplicates, %,d records handed to the client and not"
+            + " committed at the kill", crash + 1, duplicates, inFlightAtKill[crash]));
+      }
+      for (int crash = 0; crash < CRASHES; crash++) {
+        assertThat(duplicatesAfter[crash + 1] - duplicatesAfter[crash])
+            .as("duplicates of kill %d (all kills: %s)", crash + 1, perCrash)
+            .isLessThanOrEqualTo(inFlightAtKill[crash] + SLACK);
       }
       String report = String.format("kafka SIGKILLs: %s; %,d records, every one delivered; %,d duplicates in all%s%n",
           crashes, RECORDS, aep.duplicates(), perCrash);
@@ -106,19 +131,31 @@ class KafkaCrashTest {
     }
   }
 
-  /** Starts a child forwarder, kills it with SIGKILL once it delivered {@code target}; returns its last report. */
-  private long[] runUntilKilled(EmbeddedKafkaBroker kafka, AepSimulator aep, long target) throws Exception {
+  /**
+   * Starts a child forwarder and kills it with SIGKILL once it delivered {@code target} records and the group has
+   * committed, on every partition, past what the previous incarnation handed to its client; returns its last
+   * report.
+   */
+  private long[] runUntilKilled(EmbeddedKafkaBroker kafka, AepSimulator aep, Admin admin, long target,
+      Path offsetsFile, long[] handedBefore) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        KafkaCrashChild.class.getName(), kafka.bootstrapServers(), aep.inletUrl(), TOPIC, GROUP)
-        .redirectError(new File("target", "kafka-crash-child.log"));
+        KafkaCrashChild.class.getName(), kafka.bootstrapServers(), aep.inletUrl(), TOPIC, GROUP,
+        offsetsFile.toString()).redirectError(new File("target", "kafka-crash-child.log"));
     Path reports = Path.of("target", "kafka-crash-child.out");
     builder.redirectOutput(reports.toFile());
     Process child = builder.start();
     long[] last = {0, 0, 0};
     try (BufferedReader out = Files.newBufferedReader(reports, StandardCharsets.UTF_8)) {
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(2))
-          .until(() -> readReports(out, last) >= target);
+      try {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(2))
+            .until(() -> readReports(out, last) >= target && committedPast(admin, handedBefore));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError("the child did not reach its kill point (delivered " + target + ", committed past "
+            + Arrays.toString(handedBefore) + ", committed now "
+            + Arrays.toString(committedOffsets(admin)) + "); its last report (uncommitted delivered polled"
+            + " paused state lag): " + lastReport, e);
+      }
       child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no final commit, no leave-group
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
       readReports(out, last); // the reports written before the kill landed: the last one counts
@@ -129,14 +166,48 @@ class KafkaCrashTest {
     return last;
   }
 
+  private static boolean committedPast(Admin admin, long[] offsets) throws Exception {
+    long[] committed = committedOffsets(admin);
+    for (int p = 0; p < PARTITIONS; p++) {
+      if (committed[p] < offsets[p]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Per partition, the next offset the child had handed to its client when it died (0: none). */
+  private static long[] handedOffsets(Path offsetsFile) throws java.io.IOException {
+    ByteBuffer stored = ByteBuffer.wrap(Files.readAllBytes(offsetsFile));
+    long[] handed = new long[PARTITIONS];
+    for (int p = 0; p < PARTITIONS; p++) {
+      handed[p] = stored.getLong(8 * p);
+    }
+    return handed;
+  }
+
+  /** Per partition, the group's committed offset (0: none). */
+  private static long[] committedOffsets(Admin admin) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(GROUP)
+        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+    long[] committed = new long[PARTITIONS];
+    offsets.forEach((tp, o) -> {
+      if (o != null && tp.topic().equals(TOPIC)) {
+        committed[tp.partition()] = o.offset();
+      }
+    });
+    return committed;
+  }
+
   /** Reads the child's new report lines into {@code last}; returns the delivered count. */
   private static long readReports(BufferedReader out, long[] last) throws java.io.IOException {
     for (String line; (line = out.readLine()) != null; ) {
+      lastReport = line;
       if (line.startsWith("stopped")) {
         throw new AssertionError("the child stopped by itself: " + line);
       }
       String[] parts = line.trim().split(" ", -1);
-      if (parts.length == 3) { // else a line the kill (or a read mid-write) cut
+      if (parts.length == 6) { // else a line the kill (or a read mid-write) cut
         for (int i = 0; i < 3; i++) {
           last[i] = Long.parseLong(parts[i]);
         }

@@ -75,6 +75,22 @@ public final class Benchmarks implements Callable<Integer> {
       + " default ${DEFAULT-VALUE}")
   List<Integer> latencies = List.of(0, 20, 50, 100);
 
+  @Option(names = "--latency-warmup", description = "records of the untimed warm-up round (both paths, 0 ms) before"
+      + " the Kafka-at-latency sweep; default ${DEFAULT-VALUE}")
+  int latencyWarmup = 300_000;
+
+  @Option(names = "--latency-repeats", description = "runs of the whole Kafka-at-latency sweep (a median is"
+      + " reported); default ${DEFAULT-VALUE}")
+  int latencyRepeats = 3;
+
+  @Option(names = "--latency-consumer", split = ",", description = "consumer properties for the"
+      + " Kafka-at-latency sweep's forwarder, on top of the defaults (key=value,...), for experiments; default none")
+  Map<String, String> latencyConsumer = Map.of();
+
+  @Option(names = "--latency-window", description = "the forwarder's maxUnsettled records in the Kafka-at-latency"
+      + " sweep, for experiments; default 0: the forwarder's default")
+  int latencyWindow;
+
   @Option(names = "--memory-messages", description = "messages offered to a stalled AEP; default ${DEFAULT-VALUE}")
   int memoryMessages = 5_000_000;
 
@@ -492,13 +508,12 @@ public final class Benchmarks implements Callable<Integer> {
   /**
    * The core client alone and the Kafka forwarder, both with default settings, against a simulator that holds every
    * request for a round trip of L ms; same events, same record count. Process CPU covers everything in this JVM (the
-   * broker and the simulator too), so compare it between the two rows of one latency.
+   * broker and the simulator too), so compare it between the two rows of one latency; the note splits it by thread
+   * family ({@link CpuSplit}). A warm-up round of both paths at 0 ms (not reported) comes first, and the sweep runs
+   * {@code --latency-repeats} times: each pair's ratio and the median are printed.
    */
   private void kafkaAtLatency() throws Exception {
-    com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
-        AepSimulator sim = AepSimulator.builder().countingMode(true).threads(32).start()) {
+    try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
       String topic = "latency-events";
       kafka.createTopic(topic, 6);
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(
@@ -508,61 +523,205 @@ public final class Benchmarks implements Callable<Integer> {
         }
       }
       int run = 0;
-      for (int latencyMs : latencies) {
-        sim.clearFaults();
-        if (latencyMs > 0) {
-          sim.randomFaults(1, Map.of(Fault.delay(Duration.ofMillis(latencyMs)), 1.0));
-        }
-        gc();
-        long cpu = os.getProcessCpuTime();
-        long start = System.nanoTime();
-        AepClientMetrics coreMetrics;
-        try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
-          for (int i = 0; i < latencyRecords; i++) {
-            var unused = client.send(message(i));
-          }
-          client.flush();
-          coreMetrics = client.metrics();
-        }
-        double coreSecs = (System.nanoTime() - start) / 1e9;
-        double coreCpuUs = (os.getProcessCpuTime() - cpu) / 1e3 / latencyRecords;
-        add(new Result(String.format("at %d ms: core client, send() from 1 thread, defaults", latencyMs),
-            latencyRecords, coreSecs, coreMetrics.latencyP50(), coreMetrics.latencyP99(), HeapWatcher.peakBytes(),
-            String.format("%.1f µs CPU/record (process)", coreCpuUs)));
-
-        gc();
-        Properties consumerProps = kafka.consumerProperties("latency-" + run++, ByteArrayDeserializer.class,
-            ByteArrayDeserializer.class);
-        cpu = os.getProcessCpuTime();
-        start = System.nanoTime();
-        try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
-          AepKafkaForwarder<byte[], byte[]> forwarder = AepKafkaForwarder.builder(
-              new KafkaConsumer<byte[], byte[]>(consumerProps), client).topics(topic).build().start();
-          long committed = 0;
-          long pausedSamples = 0;
-          long samples = 0;
-          while (committed < latencyRecords && !forwarder.isTerminated()) {
-            AepKafkaMetrics m = forwarder.metrics();
-            committed = m.committedOffsets().values().stream().mapToLong(Long::longValue).sum();
-            samples++;
-            pausedSamples += m.pausedPartitions().isEmpty() ? 0 : 1;
-            Thread.sleep(5); // sampling period of the progress figures
-          }
-          double secs = (System.nanoTime() - start) / 1e9;
-          double cpuUs = (os.getProcessCpuTime() - cpu) / 1e3 / latencyRecords;
-          forwarder.close();
-          if (committed < latencyRecords) {
-            throw new IllegalStateException("the forwarder did not finish: " + forwarder.failure());
-          }
-          AepClientMetrics c = client.metrics();
-          add(new Result(String.format("at %d ms: Kafka (6 partitions) -> AepKafkaForwarder, defaults", latencyMs),
-              latencyRecords, secs, c.latencyP50(), c.latencyP99(), HeapWatcher.peakBytes(),
-              String.format("%.2f x core; %.1f µs CPU/record (process); %,d requests; paused in %d%% of samples",
-                  (latencyRecords / secs) / (latencyRecords / coreSecs), cpuUs, c.requests(),
-                  samples == 0 ? 0 : pausedSamples * 100 / samples)));
+      if (latencyWarmup > 0) {
+        try (AepSimulator sim = latencySimulator(0)) {
+          coreAtLatency(sim, Math.min(latencyWarmup, latencyRecords), 0, 0, false);
+          forwarderAtLatency(kafka, sim, topic, "latency-warmup", Math.min(latencyWarmup, latencyRecords), 0, 0, 0,
+              false);
         }
       }
-      sim.clearFaults();
+      Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
+      for (int repeat = 1; repeat <= latencyRepeats; repeat++) {
+        for (int latencyMs : latencies) {
+          try (AepSimulator sim = latencySimulator(latencyMs)) {
+            double coreSecs = coreAtLatency(sim, latencyRecords, latencyMs, repeat, true);
+            double ratio = forwarderAtLatency(kafka, sim, topic, "latency-" + (run++), latencyRecords, latencyMs,
+                repeat, coreSecs, true);
+            ratios.computeIfAbsent(latencyMs, k -> new ArrayList<>()).add(ratio);
+          }
+        }
+      }
+      out.printf("%n| round trip | forwarder / core, each run | median |%n|---:|---|---:|%n");
+      ratios.forEach((latencyMs, r) -> {
+        List<Double> sorted = r.stream().sorted().toList();
+        int mid = sorted.size() / 2;
+        double median = sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
+        out.printf("| %d ms | %s | **%.2f** |%n", latencyMs, r.stream().map(x -> String.format("%.2f", x))
+            .collect(java.util.stream.Collectors.joining(", ")), median);
+      });
+    }
+  }
+
+  /** A counting simulator that holds every answer for {@code latencyMs} (without holding a server thread). */
+  private static AepSimulator latencySimulator(int latencyMs) {
+    return AepSimulator.builder().countingMode(true).threads(16).latency(Duration.ofMillis(latencyMs), Duration.ZERO)
+        .start();
+  }
+
+  /** Sends {@code records} events with the core client alone; returns the seconds it took. */
+  private double coreAtLatency(AepSimulator sim, int records, int latencyMs, int repeat, boolean report)
+      throws Exception {
+    gc();
+    CpuSplit cpu = CpuSplit.start();
+    long start = System.nanoTime();
+    AepClientMetrics metrics;
+    String split;
+    try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
+      for (int i = 0; i < records; i++) {
+        client.send(message(i));
+      }
+      client.flush();
+      metrics = client.metrics();
+      split = cpu.split(records); // before close: the client's threads are still alive
+    }
+    double secs = (System.nanoTime() - start) / 1e9;
+    if (report) {
+      add(new Result(String.format("at %d ms (run %d): core client, send() from 1 thread, defaults", latencyMs,
+          repeat), records,
+          secs, metrics.latencyP50(), metrics.latencyP99(), HeapWatcher.peakBytes(),
+          String.format("%.1f µs CPU/record (process: %s); in-flight limit at end %d", cpu.processMicros(records),
+              split, metrics.inFlightLimit())));
+    }
+    return secs;
+  }
+
+  /**
+   * Forwards {@code records} records from the topic with a fresh group, until all are committed; returns the
+   * forwarder's rate over the core client's.
+   */
+  private double forwarderAtLatency(EmbeddedKafkaBroker kafka, AepSimulator sim, String topic, String group,
+      int records, int latencyMs, int repeat, double coreSecs, boolean report) throws Exception {
+    gc();
+    Properties consumerProps = kafka.consumerProperties(group, ByteArrayDeserializer.class,
+        ByteArrayDeserializer.class);
+    consumerProps.remove(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG); // defaults: the Properties builder turns it off
+    consumerProps.putAll(latencyConsumer);
+    CpuSplit cpu = CpuSplit.start();
+    long start = System.nanoTime();
+    try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
+      AepKafkaForwarder.Builder<byte[], byte[]> builder = AepKafkaForwarder.builder(consumerProps,
+          new ByteArrayDeserializer(), new ByteArrayDeserializer(), client).topics(topic);
+      if (latencyWindow > 0) {
+        builder.maxUnsettled(latencyWindow, 64L << 20).maxUnsettledPerPartition(latencyWindow, 64L << 20);
+      }
+      AepKafkaForwarder<byte[], byte[]> forwarder = builder.build().start();
+      long committed = 0;
+      long pausedSamples = 0;
+      long samples = 0;
+      long maxUnsettled = 0;
+      int maxInFlight = 0;
+      long firstPolledNanos = 0; // joining the group and the first fetch: a cost a long-running forwarder pays once
+      String split = "";
+      while (committed < records && !forwarder.isTerminated()) {
+        AepKafkaMetrics m = forwarder.metrics();
+        committed = m.committedOffsets().values().stream().mapToLong(Long::longValue).sum();
+        samples++;
+        if (firstPolledNanos == 0 && m.recordsPolled() > 0) {
+          firstPolledNanos = System.nanoTime();
+        }
+        pausedSamples += m.pausedPartitions().isEmpty() ? 0 : 1;
+        maxUnsettled = Math.max(maxUnsettled, m.unsettledRecords());
+        maxInFlight = Math.max(maxInFlight, m.client().inFlightRequests());
+        if (committed >= records) {
+          split = cpu.split(records); // before close: the forwarder's and client's threads are still alive
+          break;
+        }
+        Thread.sleep(10); // sampling period of the progress figures (metrics() is not free)
+      }
+      double secs = (System.nanoTime() - start) / 1e9;
+      double cpuUs = cpu.processMicros(records);
+      forwarder.close();
+      if (committed < records) {
+        throw new IllegalStateException("the forwarder did not finish: " + forwarder.failure());
+      }
+      if (report) {
+        AepClientMetrics c = client.metrics();
+        add(new Result(String.format("at %d ms (run %d): Kafka (6 partitions) -> AepKafkaForwarder, defaults",
+            latencyMs, repeat),
+            records, secs, c.latencyP50(), c.latencyP99(), HeapWatcher.peakBytes(),
+            String.format("**%.2f x core**; %.1f µs CPU/record (process: %s); %,d requests; at most %,d unsettled"
+                + " records and %d requests in flight; paused in %d%% of samples; first record polled after %d ms",
+                coreSecs / secs, cpuUs, split, c.requests(), maxUnsettled, maxInFlight,
+                samples == 0 ? 0 : pausedSamples * 100 / samples, (firstPolledNanos - start) / 1_000_000)));
+      }
+      return coreSecs / secs;
+    }
+  }
+
+  /**
+   * Process CPU over a run, split by thread family: the JVM's Java threads by name (digits folded), and on Linux its
+   * own threads from {@code /proc/self/task} as GC and JIT; "other" is the rest (other VM threads, threads that ended
+   * meanwhile).
+   */
+  private static final class CpuSplit {
+    private static final com.sun.management.OperatingSystemMXBean OS = (com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static final java.lang.management.ThreadMXBean THREADS =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final long NANOS_PER_TICK = 10_000_000L; // USER_HZ = 100 on Linux
+    private final long processStart = OS.getProcessCpuTime();
+    private final Map<Long, Long> threadStart = new java.util.HashMap<>();
+    private final Map<String, Long> vmStart = vmThreadNanos();
+
+    static CpuSplit start() {
+      CpuSplit s = new CpuSplit();
+      for (long id : THREADS.getAllThreadIds()) {
+        s.threadStart.put(id, Math.max(0, THREADS.getThreadCpuTime(id)));
+      }
+      return s;
+    }
+
+    double processMicros(int records) {
+      return (OS.getProcessCpuTime() - processStart) / 1e3 / records;
+    }
+
+    /** µs per record of each family using at least 0.2, busiest first; call while the run's threads still live. */
+    String split(int records) {
+      long process = OS.getProcessCpuTime() - processStart;
+      Map<String, Long> byFamily = new java.util.HashMap<>();
+      for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+        if (info != null) {
+          long used = THREADS.getThreadCpuTime(info.getThreadId())
+              - threadStart.getOrDefault(info.getThreadId(), 0L);
+          byFamily.merge(info.getThreadName().replaceAll("[0-9]+", "N"), Math.max(0, used), Long::sum);
+        }
+      }
+      vmThreadNanos().forEach((family, nanos) ->
+          byFamily.merge(family, Math.max(0, nanos - vmStart.getOrDefault(family, 0L)), Long::sum));
+      long counted = byFamily.values().stream().mapToLong(Long::longValue).sum();
+      byFamily.merge("other", Math.max(0, process - counted), Long::sum);
+      StringBuilder b = new StringBuilder();
+      byFamily.entrySet().stream().filter(e -> e.getValue() / 1e3 / records >= 0.2)
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .forEach(e -> b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+              .append(String.format("%.1f", e.getValue() / 1e3 / records)));
+      return b.toString();
+    }
+
+    /** CPU of the JVM's own (non-Java) threads: GC, JIT, other VM; empty where /proc is not there. */
+    private static Map<String, Long> vmThreadNanos() {
+      Map<String, Long> out = new java.util.HashMap<>();
+      java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+      if (tasks == null) {
+        return out;
+      }
+      for (java.io.File task : tasks) {
+        try {
+          String comm = java.nio.file.Files.readString(task.toPath().resolve("comm")).trim();
+          String family = comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "GC"
+              : comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") ? "JIT"
+              : comm.startsWith("VM ") ? "VM" : null;
+          if (family == null) {
+            continue; // a Java thread (counted by name above) or a minor VM thread
+          }
+          String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.merge(family, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK, Long::sum);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile: its CPU lands in "other"
+        }
+      }
+      return out;
     }
   }
 
