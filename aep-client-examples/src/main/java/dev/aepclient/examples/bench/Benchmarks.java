@@ -535,7 +535,7 @@ public final class Benchmarks implements Callable<Integer> {
         for (int latencyMs : latencies) {
           try (AepSimulator sim = latencySimulator(latencyMs)) {
             double coreSecs = coreAtLatency(sim, latencyRecords, latencyMs, repeat, true);
-            double ratio = forwarderAtLatency(kafka, sim, topic, "latency-" + (run++), latencyRecords, latencyMs,
+            double ratio = forwarderAtLatency(kafka, sim, topic, "latency-" + run++, latencyRecords, latencyMs,
                 repeat, coreSecs, true);
             ratios.computeIfAbsent(latencyMs, k -> new ArrayList<>()).add(ratio);
           }
@@ -568,7 +568,7 @@ public final class Benchmarks implements Callable<Integer> {
     String split;
     try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
       for (int i = 0; i < records; i++) {
-        client.send(message(i));
+        var unused = client.send(message(i));
       }
       client.flush();
       metrics = client.metrics();
@@ -715,7 +715,7 @@ public final class Benchmarks implements Callable<Integer> {
             continue; // a Java thread (counted by name above) or a minor VM thread
           }
           String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
           out.merge(family, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK, Long::sum);
         } catch (IOException | RuntimeException e) {
           // the thread ended meanwhile: its CPU lands in "other"

@@ -42,7 +42,7 @@ final class ThreadCpu {
   static long kernelNanos() {
     try {
       String stat = Files.readString(Path.of("/proc/self/stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
       return Long.parseLong(fields[12]) * 10_000_000L; // fields[0] is field 3 (state): stime is field 15
     } catch (IOException | RuntimeException e) {
       return 0;

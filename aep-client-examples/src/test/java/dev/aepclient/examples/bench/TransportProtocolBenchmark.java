@@ -14,13 +14,19 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.aepclient.AepClientMetrics;
 import dev.aepclient.AepMessage;
 import dev.aepclient.AepStreamingClient;
+import dev.aepclient.HttpProtocol;
 import dev.aepclient.testkit.internal.BatchScanner;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
-import java.util.List;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.EventListener;
@@ -30,9 +36,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * HTTP/1.1 against HTTP/2 (cleartext, prior knowledge) for the same client, messages and server: WireMock on Jetty,
- * which speaks both on one port (the simulator's JDK server speaks HTTP/1.1 only), answering every batch with a
- * 207 of one entry per message after a 50 ms delay. The server runs in this JVM, so the CPU per message below is
+ * HTTP/1.1 against HTTP/2 ({@link HttpProtocol}, over TLS as with AEP, negotiated by ALPN) for the same client,
+ * messages and server: WireMock on Jetty, which offers both on its HTTPS port (the simulator's JDK server speaks
+ * HTTP/1.1 only), answering every batch with a 207 of one entry per message after a 50 ms delay. The server runs in this JVM, so the CPU per message below is
  * client and server together: compare the two protocols, not the figures with the simulator's. Off unless
  * {@code -Daep.bench=true}:
  *
@@ -79,15 +85,16 @@ class TransportProtocolBenchmark {
   }
 
   @Test
-  void http1AgainstH2cPriorKnowledgeAt50Ms() throws Exception {
-    WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().containerThreads(200)
+  void http1AgainstHttp2OverTlsAt50Ms() throws Exception {
+    WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().dynamicHttpsPort()
+        .http2TlsDisabled(false).containerThreads(200)
         .asynchronousResponseEnabled(true).asynchronousResponseThreads(4).disableRequestJournal()
         .notifier(new Slf4jNotifier(false)).extensions(new BatchAnswer()));
     server.start();
     try {
       server.stubFor(post(urlPathMatching("/collection/.*")).willReturn(aResponse().withStatus(207)
           .withHeader("Content-Type", "application/json").withFixedDelay(50).withTransformers("batch-answer")));
-      String inlet = "http://127.0.0.1:" + server.port() + "/collection/bench";
+      String inlet = "https://localhost:" + server.httpsPort() + "/collection/bench";
       AepMessage[] events = new AepMessage[1024];
       dev.aepclient.examples.demo.SampleEvents sample = new dev.aepclient.examples.demo.SampleEvents();
       for (int i = 0, n = 0; i < events.length; n++) {
@@ -98,7 +105,7 @@ class TransportProtocolBenchmark {
       StringBuilder table = new StringBuilder("| protocol | round | messages/s | process CPU µs/msg (client + server)"
           + " | connections opened | protocol seen |\n|---|---:|---:|---:|---:|---|\n");
       for (int round = 1; round <= 2; round++) {
-        for (Protocol protocol : List.of(Protocol.HTTP_1_1, Protocol.H2_PRIOR_KNOWLEDGE)) {
+        for (HttpProtocol protocol : HttpProtocol.values()) {
           table.append(run(inlet, protocol, events, round)).append('\n');
         }
       }
@@ -108,10 +115,25 @@ class TransportProtocolBenchmark {
     }
   }
 
-  private static String run(String inlet, Protocol protocol, AepMessage[] events, int round) throws Exception {
+  private static String run(String inlet, HttpProtocol protocol, AepMessage[] events, int round) throws Exception {
     AtomicLong connects = new AtomicLong();
-    AtomicLong lastProtocol = new AtomicLong();
-    OkHttpClient http = new OkHttpClient.Builder().protocols(List.of(protocol))
+    AtomicReference<Protocol> lastProtocol = new AtomicReference<>();
+    X509TrustManager trustAll = new X509TrustManager() { // WireMock's self-signed certificate, this test only
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    };
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, new TrustManager[] {trustAll}, new SecureRandom());
+    OkHttpClient http = new OkHttpClient.Builder().sslSocketFactory(tls.getSocketFactory(), trustAll)
+        .hostnameVerifier((host, session) -> true)
         .connectionPool(new ConnectionPool(66, 5, TimeUnit.MINUTES))
         .eventListener(new EventListener() {
           @Override
@@ -121,10 +143,11 @@ class TransportProtocolBenchmark {
 
           @Override
           public void connectEnd(Call call, InetSocketAddress address, Proxy proxy, Protocol negotiated) {
-            lastProtocol.set(negotiated == null ? -1 : negotiated.ordinal());
+            lastProtocol.set(negotiated);
           }
         }).build();
-    try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(inlet).httpClient(http).build()) {
+    try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(inlet).httpClient(http)
+        .httpProtocol(protocol).build()) {
       send(client, events, MESSAGES / 10);
       long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
           .getProcessCpuTime();
@@ -136,7 +159,7 @@ class TransportProtocolBenchmark {
       AepClientMetrics m = client.metrics();
       assertThat(m.messagesDelivered()).isEqualTo(MESSAGES + MESSAGES / 10);
       return String.format("| %s | %d | %,.0f | %.2f | %d | %s |", protocol, round, MESSAGES / seconds,
-          used / 1000.0 / MESSAGES, connects.get(), Protocol.values()[(int) Math.max(0, lastProtocol.get())]);
+          used / 1000.0 / MESSAGES, connects.get(), lastProtocol.get());
     } finally {
       http.dispatcher().executorService().shutdown();
     }
@@ -144,7 +167,7 @@ class TransportProtocolBenchmark {
 
   private static void send(AepStreamingClient client, AepMessage[] events, int count) throws Exception {
     for (int i = 0; i < count; i++) {
-      client.send(events[i % events.length]);
+      var unused = client.send(events[i % events.length]);
     }
     client.flush();
   }
