@@ -75,7 +75,7 @@ class StatusHandlingTest extends WireMockTest {
     wm.stubFor(post(urlPathEqualTo(BATCH_PATH)).willReturn(aResponse().withStatus(207).withBody(
         "{\"inletId\":\"i\",\"batchId\":\"b\",\"receivedTimeMs\":1,"
             + "\"responses\":[{\"xactionId\":\"uuid-1\"},{\"status\":422,\"message\":\"bad schema\"}]}")));
-    AepStreamingClient client = build(builder().linger(Duration.ofSeconds(5))) // one batch, whatever the load;
+    AepStreamingClient client = build(builder().linger(Duration.ofSeconds(5))); // one batch, whatever the load
     var futures = sendAll(client, List.of(message(1), message(2)));
 
     assertThat(value(futures.get(0))).isEqualTo(new Delivery("uuid-1", "i", "b", 1));
@@ -85,7 +85,7 @@ class StatusHandlingTest extends WireMockTest {
   @Test
   void status207_withoutResponses_isRetriedNeverTakenAsSuccess() {
     firstThenAnswer(aResponse().withStatus(207).withBody("{\"inletId\":\"i\",\"batchId\":\"b\"}"));
-    AepStreamingClient client = build(builder().linger(Duration.ofSeconds(5))) // one batch, whatever the load;
+    AepStreamingClient client = build(builder().linger(Duration.ofSeconds(5))); // one batch, whatever the load
     var futures = sendAll(client, List.of(message(1), message(2)));
 
     assertThat(value(futures.get(0)).xactionId()).startsWith("x-");
