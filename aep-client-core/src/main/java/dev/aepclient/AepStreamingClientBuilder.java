@@ -263,7 +263,7 @@ public final class AepStreamingClientBuilder {
    * #DEFAULT_BUFFER_FULL_POLICY BLOCK}.
    */
   public AepStreamingClientBuilder whenBufferFull(BufferFullPolicy policy) {
-    this.bufferFullPolicy = Objects.requireNonNull(policy, "policy");
+    this.bufferFullPolicy = Objects.requireNonNull(policy, "whenBufferFull (aep.buffer.full.policy)");
     return this;
   }
 
@@ -342,7 +342,7 @@ public final class AepStreamingClientBuilder {
    * @throws NullPointerException if {@code protocol} is null
    */
   public AepStreamingClientBuilder httpProtocol(HttpProtocol protocol) {
-    this.httpProtocol = Objects.requireNonNull(protocol, "protocol");
+    this.httpProtocol = Objects.requireNonNull(protocol, "httpProtocol (aep.http.protocol)");
     return this;
   }
 
