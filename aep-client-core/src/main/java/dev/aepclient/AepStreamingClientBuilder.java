@@ -129,7 +129,7 @@ public final class AepStreamingClientBuilder {
 
   /** How to authenticate (key {@code aep.auth.type} and {@code aep.auth.*}); default {@link AepAuth#none()}. */
   public AepStreamingClientBuilder auth(AepAuth auth) {
-    this.auth = Objects.requireNonNull(auth, "auth");
+    this.auth = Objects.requireNonNull(auth, "auth (aep.auth.type)");
     return this;
   }
 
@@ -180,7 +180,7 @@ public final class AepStreamingClientBuilder {
    */
   public AepStreamingClientBuilder header(String name, String value) {
     requireText(name, "header name");
-    Objects.requireNonNull(value, "header value");
+    Objects.requireNonNull(value, "header value (aep.headers)");
     if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
       throw new IllegalArgumentException("header " + name + " is set by the client and cannot be overridden");
     }
@@ -408,13 +408,13 @@ public final class AepStreamingClientBuilder {
    */
   public AepStreamingClientBuilder proxyCredentials(String user, String password) {
     this.proxyUser = requireText(user, "proxy user (aep.proxy.user)").trim();
-    this.proxyPassword = Objects.requireNonNull(password, "proxy password");
+    this.proxyPassword = Objects.requireNonNull(password, "proxy password (aep.proxy.password)");
     return this;
   }
 
   /** Sees every message's outcome; see {@link DeliveryListener}. Default: none. */
   public AepStreamingClientBuilder deliveryListener(DeliveryListener listener) {
-    this.deliveryListener = Objects.requireNonNull(listener, "listener");
+    this.deliveryListener = Objects.requireNonNull(listener, "deliveryListener");
     return this;
   }
 
