@@ -3,6 +3,7 @@ package dev.aepclient;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -46,5 +47,15 @@ class HeaderSettingsPreconditionsTest {
     assertThatThrownBy(() -> AepStreamingClient.builder().sandbox(sandbox))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("sandbox (aep.sandbox)");
+  }
+
+  @Test
+  void fixedTokenWithAControlCharacter_failsAtAepAuthTokenWithoutShowingIt() {
+    // Before: accepted, then every attempt failed locally building the Authorization header, until the delivery
+    // timeout (33 local attempts, no request sent, in a 3 s probe), reported as DELIVERY_TIMEOUT.
+    assertThatThrownBy(() -> AepAuth.token("tok-secret\r\nX-Injected: 1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("access token").hasMessageContaining("aep.auth.token")
+        .hasMessageNotContaining("tok-secret");
   }
 }
