@@ -1,7 +1,12 @@
 package dev.aepclient;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.aepclient.auth.AccessToken;
+import dev.aepclient.support.Futures;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,5 +62,22 @@ class HeaderSettingsPreconditionsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("access token").hasMessageContaining("aep.auth.token")
         .hasMessageNotContaining("tok-secret");
+  }
+
+  @Test
+  void providerTokenThatNoHeaderCanCarry_failsTheMessageAsAuthenticationAtOnce() {
+    AepStreamingClient client = AepStreamingClient.builder().inletUrl("http://127.0.0.1:9/collection/inlet-1")
+        .auth(AepAuth.provider(() -> new AccessToken("tok-secret\nX-Injected: 1", Instant.MAX)))
+        .linger(Duration.ZERO).deliveryTimeout(Duration.ofSeconds(30)).build();
+    try {
+      long before = System.nanoTime();
+      AepDeliveryException e = (AepDeliveryException) Futures.failure(client.send(AepMessage.of("{\"id\":\"1\"}")));
+      assertThat(e.reason()).isEqualTo(AepDeliveryException.Reason.AUTHENTICATION);
+      assertThat(e.getMessage()).contains("access token").doesNotContain("tok-secret");
+      assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(5));
+      assertThat(client.metrics().requests()).isZero(); // nothing went out with a broken header
+    } finally {
+      client.close(Duration.ofSeconds(2));
+    }
   }
 }
