@@ -43,10 +43,20 @@ public abstract sealed class AepAuth
    * A fixed bearer token. The client cannot refresh it: when AEP answers 401 or 403 the affected messages fail
    * with {@link AepDeliveryException.Reason#AUTHENTICATION}.
    *
-   * @throws IllegalArgumentException if {@code accessToken} is null or blank
+   * @throws IllegalArgumentException if {@code accessToken} is null or blank, or has a character an HTTP header
+   *     cannot carry (the message never shows the token)
    */
   public static AepAuth token(String accessToken) {
-    return new FixedToken(requireText(accessToken, "access token"));
+    String token = requireText(accessToken, "access token (aep.auth.token)");
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      // OkHttp's rule for header values: refused here, or every attempt failed locally until the delivery timeout.
+      if ((c < ' ' && c != '\t') || c >= 0x7f) {
+        throw new IllegalArgumentException("access token (aep.auth.token) has a character not allowed in an HTTP"
+            + " header at index " + i + "; the token is not shown");
+      }
+    }
+    return new FixedToken(token);
   }
 
   /**

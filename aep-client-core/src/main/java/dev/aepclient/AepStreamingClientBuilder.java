@@ -129,7 +129,7 @@ public final class AepStreamingClientBuilder {
 
   /** How to authenticate (key {@code aep.auth.type} and {@code aep.auth.*}); default {@link AepAuth#none()}. */
   public AepStreamingClientBuilder auth(AepAuth auth) {
-    this.auth = Objects.requireNonNull(auth, "auth");
+    this.auth = Objects.requireNonNull(auth, "auth (aep.auth.type)");
     return this;
   }
 
@@ -143,31 +143,31 @@ public final class AepStreamingClientBuilder {
 
   /** The sandbox name, sent as {@code x-sandbox-name} (key {@code aep.sandbox}); default none. */
   public AepStreamingClientBuilder sandbox(String sandbox) {
-    this.sandbox = requireText(sandbox, "sandbox (aep.sandbox)").trim();
+    this.sandbox = headerValue(sandbox, "sandbox (aep.sandbox)");
     return this;
   }
 
   /** The header that carries the sandbox (key {@code aep.sandbox.header}); default {@value #DEFAULT_SANDBOX_HEADER}. */
   public AepStreamingClientBuilder sandboxHeader(String headerName) {
-    this.sandboxHeader = requireText(headerName, "sandboxHeader (aep.sandbox.header)").trim();
+    this.sandboxHeader = headerName(headerName, "sandboxHeader (aep.sandbox.header)");
     return this;
   }
 
   /** The org id sent as {@code x-gw-ims-org-id} (key {@code aep.org.id}); default: the credential's org id. */
   public AepStreamingClientBuilder orgId(String orgId) {
-    this.orgId = requireText(orgId, "orgId (aep.org.id)").trim();
+    this.orgId = headerValue(orgId, "orgId (aep.org.id)");
     return this;
   }
 
   /** The value of {@code x-api-key} (key {@code aep.api.key}); default: the credential's client id. */
   public AepStreamingClientBuilder apiKey(String apiKey) {
-    this.apiKey = requireText(apiKey, "apiKey (aep.api.key)").trim();
+    this.apiKey = headerValue(apiKey, "apiKey (aep.api.key)");
     return this;
   }
 
   /** The data flow id, sent as {@code x-adobe-flow-id}, for raw (non-XDM) data (key {@code aep.flow.id}). */
   public AepStreamingClientBuilder flowId(String flowId) {
-    this.flowId = requireText(flowId, "flowId (aep.flow.id)").trim();
+    this.flowId = headerValue(flowId, "flowId (aep.flow.id)");
     return this;
   }
 
@@ -180,7 +180,7 @@ public final class AepStreamingClientBuilder {
    */
   public AepStreamingClientBuilder header(String name, String value) {
     requireText(name, "header name");
-    Objects.requireNonNull(value, "header value");
+    Objects.requireNonNull(value, "header value (aep.headers)");
     if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
       throw new IllegalArgumentException("header " + name + " is set by the client and cannot be overridden");
     }
@@ -263,7 +263,7 @@ public final class AepStreamingClientBuilder {
    * #DEFAULT_BUFFER_FULL_POLICY BLOCK}.
    */
   public AepStreamingClientBuilder whenBufferFull(BufferFullPolicy policy) {
-    this.bufferFullPolicy = Objects.requireNonNull(policy, "policy");
+    this.bufferFullPolicy = Objects.requireNonNull(policy, "whenBufferFull (aep.buffer.full.policy)");
     return this;
   }
 
@@ -342,7 +342,7 @@ public final class AepStreamingClientBuilder {
    * @throws NullPointerException if {@code protocol} is null
    */
   public AepStreamingClientBuilder httpProtocol(HttpProtocol protocol) {
-    this.httpProtocol = Objects.requireNonNull(protocol, "protocol");
+    this.httpProtocol = Objects.requireNonNull(protocol, "httpProtocol (aep.http.protocol)");
     return this;
   }
 
@@ -408,13 +408,13 @@ public final class AepStreamingClientBuilder {
    */
   public AepStreamingClientBuilder proxyCredentials(String user, String password) {
     this.proxyUser = requireText(user, "proxy user (aep.proxy.user)").trim();
-    this.proxyPassword = Objects.requireNonNull(password, "proxy password");
+    this.proxyPassword = Objects.requireNonNull(password, "proxy password (aep.proxy.password)");
     return this;
   }
 
   /** Sees every message's outcome; see {@link DeliveryListener}. Default: none. */
   public AepStreamingClientBuilder deliveryListener(DeliveryListener listener) {
-    this.deliveryListener = Objects.requireNonNull(listener, "listener");
+    this.deliveryListener = Objects.requireNonNull(listener, "deliveryListener");
     return this;
   }
 
@@ -503,6 +503,35 @@ public final class AepStreamingClientBuilder {
         maxInFlightRequests, maxBufferedBytes, bufferFullPolicy, maxBlock, deliveryTimeout, effectiveRequestTimeout,
         connectTimeout, initialBackoff, maxBackoff, gzip, maxRequestsPerSecond, syncValidation, httpClient,
         proxyHost, proxyPort, proxyUser, proxyPassword, deliveryListener, adaptiveConcurrency, httpProtocol);
+  }
+
+  /**
+   * A setting sent as a header value, trimmed: OkHttp's rules checked at the setter, so that the error names the
+   * setting and never shows the value (OkHttp's own, at build, named neither and echoed it).
+   */
+  private static String headerValue(String value, String what) {
+    String text = requireText(value, what).trim();
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if ((c < ' ' && c != '\t') || c >= 0x7f) {
+        throw new IllegalArgumentException(what + " has a character not allowed in HTTP headers at index " + i
+            + " (" + (c < ' ' || c == 0x7f ? "a control character" : "not ASCII") + "); the value is not shown");
+      }
+    }
+    return text;
+  }
+
+  /** A setting that names a header, trimmed: visible ASCII only, as OkHttp requires. */
+  private static String headerName(String name, String what) {
+    String text = requireText(name, what).trim();
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c <= ' ' || c >= 0x7f) {
+        throw new IllegalArgumentException(what + " has a character not allowed in HTTP header names at index " + i
+            + ": use visible ASCII characters without spaces");
+      }
+    }
+    return text;
   }
 
   /** OkHttp's header rules, checked here so that the error names the setting and never shows the value. */

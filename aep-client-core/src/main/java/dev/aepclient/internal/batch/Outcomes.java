@@ -143,10 +143,21 @@ public final class Outcomes {
   }
 
   private static void listenerThrew(String method, Throwable e) {
-    if (e instanceof Error) {
-      log.error("DeliveryListener.{} threw an Error; the outcome stands and the future completes", method, e);
-    } else {
-      log.warn("DeliveryListener.{} threw; the outcome stands", method, e);
+    // Logging formats the throwable (toString, stack trace), which is the listener's code too and may throw
+    // again: that must not escape, or the messages of the answer claimed after this one are never completed.
+    try {
+      if (e instanceof Error) {
+        log.error("DeliveryListener.{} threw an Error; the outcome stands and the future completes", method, e);
+      } else {
+        log.warn("DeliveryListener.{} threw; the outcome stands", method, e);
+      }
+    } catch (Throwable unloggable) {
+      try {
+        log.warn("DeliveryListener.{} threw a {} that could not be logged; the outcome stands", method,
+            e.getClass().getName());
+      } catch (Throwable ignored) {
+        // nothing more can be said about it
+      }
     }
   }
 }

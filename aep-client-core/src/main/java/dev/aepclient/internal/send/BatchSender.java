@@ -354,8 +354,16 @@ public final class BatchSender {
   }
 
   private CompletableFuture<AttemptOutcome> call(RequestState state, AccessToken token) {
-    Request request = token == null ? state.request
-        : state.request.newBuilder().header("Authorization", "Bearer " + token.value()).build();
+    Request request;
+    try {
+      request = token == null ? state.request
+          : state.request.newBuilder().header("Authorization", "Bearer " + token.value()).build();
+    } catch (IllegalArgumentException e) {
+      // A token no header can carry (a control character): every attempt would fail here until the deadline.
+      return CompletableFuture.completedFuture(AttemptOutcome.fatal(AepDeliveryException.Reason.AUTHENTICATION, 0,
+          "the access token has a character an HTTP header cannot carry (a control character or not ASCII); the"
+              + " token provider returned it; the token is not shown", null));
+    }
     Call call = http.newCall(request);
     // The attempt may not outlast the deadline: its timeout is the request timeout or the time left.
     long left = state.deadlineNanos - nanoTime.getAsLong();
