@@ -127,6 +127,9 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   private final Object settleMonitor = new Object();
   private final java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong();
   private volatile int waiters; // written under settleMonitor
+  private volatile long closeDeadlineNanos; // 0 until closingBy(): a revoke then waits no longer than that
+  /** Set on the thread that runs the state listener, while it runs: see {@link #inStateListener()}. */
+  private static final ThreadLocal<Boolean> IN_STATE_LISTENER = new ThreadLocal<>();
   private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final long LAG_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private long lastCommitNanos;
@@ -395,9 +398,15 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
             states.add(state);
           }
         }
-        if (!awaitSettled(states, System.nanoTime() + revokeTimeout.toNanos(), true)) {
+        long start = System.nanoTime();
+        long deadline = start + revokeTimeout.toNanos();
+        long closing = closeDeadlineNanos;
+        if (closing != 0 && closing - deadline < 0) {
+          deadline = closing; // the consumer's close revokes: the forwarder already waited for these records
+        }
+        if (!awaitSettled(states, deadline, true)) {
           log.warn("partitions {} revoked with records still in flight (waited up to {}); their new owner will"
-              + " send those again", revoked, revokeTimeout);
+              + " send those again", revoked, Duration.ofMillis(Math.max(0, (deadline - start) / 1_000_000)));
         }
         try {
           Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted(revoked);
@@ -467,6 +476,22 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   @Override
   public void close() {
     stop(failure.get());
+  }
+
+  /**
+   * The forwarder is shutting down by {@code deadlineNanos} ({@link System#nanoTime()}): the revoke that closing the
+   * consumer runs waits for records in flight no longer than that (the forwarder waited for them already).
+   */
+  void closingBy(long deadlineNanos) {
+    closeDeadlineNanos = deadlineNanos == 0 ? 1 : deadlineNanos;
+  }
+
+  /**
+   * Whether the calling thread is inside a {@link StateListener} call (on the poll thread or a client I/O thread in
+   * the middle of an outcome): whatever it waits for may be what that thread has to finish first.
+   */
+  static boolean inStateListener() {
+    return IN_STATE_LISTENER.get() != null;
   }
 
   /** Closes with this cause (the forwarder's loop error, or null when closed). */
@@ -648,10 +673,14 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
       StateSnapshot next = new StateSnapshot(to, cause, Instant.now(), System.nanoTime());
       if (state.compareAndSet(current, next)) {
         if (stateListener != null) {
+          Boolean outer = IN_STATE_LISTENER.get();
+          IN_STATE_LISTENER.set(Boolean.TRUE);
           try {
             stateListener.onStateChange(to, cause);
           } catch (RuntimeException e) {
             log.warn("state listener threw (ignored): {}", e.toString());
+          } finally {
+            IN_STATE_LISTENER.set(outer);
           }
         }
         return true;

@@ -210,6 +210,7 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
    */
   private void shutDown() {
     long deadline = System.nanoTime() + closeTimeout.toNanos();
+    bridge.closingBy(deadline);
     // After a failure too: what is delivered meanwhile is committed, and not sent again after a restart.
     if (!bridge.awaitInFlight(closeTimeout)) {
       log.warn("records still in flight after {}; their offsets stay uncommitted and will be sent again",
@@ -256,7 +257,8 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
 
   /**
    * Stops the loop (waking the consumer), and when the loop runs on the forwarder's own thread, waits for it to end
-   * (up to the close timeout plus 10 s). A forwarder that never ran closes its consumer here. Idempotent.
+   * (up to the close timeout plus 10 s); called from a {@link StateListener}, it only stops the loop, without
+   * waiting. A forwarder that never ran closes its consumer here. Idempotent.
    */
   @Override
   public void close() {
@@ -272,7 +274,8 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
       consumer.wakeup();
     }
     Thread thread = ownThread;
-    if (thread != null && thread != Thread.currentThread()) {
+    // From a state listener, possibly on a client thread in the middle of an outcome the loop waits for: no waiting.
+    if (thread != null && thread != Thread.currentThread() && !AepKafkaBridge.inStateListener()) {
       awaitTermination(closeTimeout.plusSeconds(10));
     }
   }

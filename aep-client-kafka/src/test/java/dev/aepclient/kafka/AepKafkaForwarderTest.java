@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 
@@ -159,6 +160,62 @@ class AepKafkaForwarderTest extends KafkaTestBase {
     assertThat(forwarder.failure()).isEmpty();
     assertThat(missing(10)).isEmpty();
     assertThat(committedTotal()).as("everything delivered is committed on close").isEqualTo(10);
+  }
+
+  @Test
+  void closeWithRecordsStuckInFlight_endsTheLoopWithinTheCloseTimeout_notCloseTimeoutPlusRevokeTimeout()
+      throws Exception {
+    // The loop waits closeTimeout for what is in flight; then consumer.close() runs the revoke callback, which used
+    // to wait its own revokeTimeout for the same records again. close() gave up after closeTimeout + 10 s and
+    // returned with the loop still running and the consumer open.
+    kafka.createTopic(topic, 1);
+    produce(0, 10);
+    AepSimulator stalled = closeLater(AepSimulator.builder().latency(Duration.ofSeconds(120), Duration.ZERO).start());
+    AepStreamingClient client = AepStreamingClient.builder().inletUrl(stalled.inletUrl()).build();
+    closeLater(() -> client.close(Duration.ofMillis(1)));
+    AepKafkaForwarder<String, String> forwarder = closeLater(AepKafkaForwarder.builder(consumer(), client)
+        .topics(topic).closeTimeout(Duration.ofSeconds(1)).revokeTimeout(Duration.ofSeconds(20)).build()).start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.metrics().inFlightRequests() > 0
+        && forwarder.metrics().unsettledRecords() == 10);
+
+    long start = System.nanoTime();
+    forwarder.close();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(forwarder.isTerminated()).as("the loop ended (consumer closed) when close() returned").isTrue();
+    assertThat(took).as("close within the close timeout plus commit and leaving the group")
+        .isLessThan(Duration.ofSeconds(8));
+    assertThat(committedTotal()).as("nothing was delivered, nothing committed").isZero();
+  }
+
+  @Test
+  void closeFromAStateListenerOnTheClientsThread_doesNotHoldTheOutcomesItsLoopWaitsFor() throws Exception {
+    // DEGRADED is told on the client's I/O thread, in the middle of a failed delivery's outcome. A close() there
+    // used to wait for the loop, which waited (closeTimeout) for that very outcome.
+    kafka.createTopic(topic, 1);
+    produce(0, 50);
+    aep.randomFaults(1, Map.of(Fault.status(503), 1.0));
+    AtomicReference<AepKafkaForwarder<String, String>> self = new AtomicReference<>();
+    AtomicReference<Thread> listenerThread = new AtomicReference<>();
+    AepStreamingClient client = closeLater(clientBuilder().deliveryTimeout(Duration.ofSeconds(1)).build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(AepKafkaForwarder.builder(consumer(), client)
+        .topics(topic).closeTimeout(Duration.ofSeconds(20)).stateListener((state, cause) -> {
+          if (state == ForwarderState.DEGRADED) {
+            listenerThread.set(Thread.currentThread());
+            self.get().close();
+          }
+        }).build());
+    self.set(forwarder);
+    forwarder.start();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> listenerThread.get() != null);
+    assertThat(listenerThread.get().getName()).as("told on the client's thread, not the poll thread")
+        .doesNotStartWith("aep-kafka-forwarder-");
+    assertThat(forwarder.awaitTermination(Duration.ofSeconds(8))).as("ended well within the close timeout")
+        .isTrue();
+    assertThat(forwarder.failure()).isEmpty();
+    assertThat(forwarder.state()).isEqualTo(ForwarderState.STOPPED);
+    assertThat(committedTotal()).isZero();
   }
 
   @Test
