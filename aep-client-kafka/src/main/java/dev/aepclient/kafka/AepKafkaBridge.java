@@ -1034,6 +1034,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     // batches being filled and records settled behind a slower head; a partition may take half of it.
     private int maxUnsettledPerPartition = DEFAULT_MAX_UNSETTLED / 2;
     private long maxUnsettledBytesPerPartition = DEFAULT_MAX_UNSETTLED_BYTES / 2;
+    private boolean perPartitionSet; // else half of maxUnsettled, whatever that is set to
     private int maxUnsettled = DEFAULT_MAX_UNSETTLED;
     private long maxUnsettledBytes = DEFAULT_MAX_UNSETTLED_BYTES;
     private Duration stopAfter;
@@ -1097,12 +1098,13 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
 
     /**
      * Caps on the records polled and not yet committable of one partition: beyond either, the partition is paused
-     * until its head settles. 1 to 1,000,000 records, 1 KiB to 1 GiB; defaults 20,000 and 32 MiB (half the total:
-     * a partition stuck behind a slow head leaves the other half of the window to the others).
+     * until its head settles. 1 to 1,000,000 records, 1 KiB to 1 GiB; default half of {@link #maxUnsettled} (20,000
+     * and 32 MiB by default: a partition stuck behind a slow head leaves the other half of the window to the others).
      */
     public Builder<K, V> maxUnsettledPerPartition(int records, long bytes) {
       this.maxUnsettledPerPartition = requireRange(records, 1, 1_000_000, "maxUnsettledPerPartition records");
       this.maxUnsettledBytesPerPartition = requireRange(bytes, 1024, 1L << 30, "maxUnsettledPerPartition bytes");
+      this.perPartitionSet = true;
       return this;
     }
 
@@ -1120,6 +1122,10 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     public Builder<K, V> maxUnsettled(int records, long bytes) {
       this.maxUnsettled = requireRange(records, 1, 10_000_000, "maxUnsettled records");
       this.maxUnsettledBytes = requireRange(bytes, 1024, 4L << 30, "maxUnsettled bytes");
+      if (!perPartitionSet) {
+        this.maxUnsettledPerPartition = Math.max(1, Math.min(1_000_000, records / 2));
+        this.maxUnsettledBytesPerPartition = Math.max(1024, Math.min(1L << 30, bytes / 2));
+      }
       return this;
     }
 

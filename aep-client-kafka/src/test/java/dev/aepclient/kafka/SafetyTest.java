@@ -151,6 +151,30 @@ class SafetyTest extends KafkaTestBase {
 
   @Test
   @Timeout(60)
+  void aSmallerTotalWindow_alsoHalvesThePerPartitionCap_soOneSlowHeadLeavesHalfTheWindowToTheOthers()
+      throws Exception {
+    // The per-partition cap is "half the total", but stayed at half the default total (20,000) when only the total
+    // was set: one partition behind a slow head could then take all of a smaller window.
+    kafka.createTopic(topic, 1);
+    produce(0, 1_000);
+    aep.enqueueFaults(Fault.delay(Duration.ofSeconds(3))); // the first request (the partition's head) hangs
+    AepStreamingClient client = closeLater(clientBuilder().maxBatchRecords(50).build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(AepKafkaForwarder.builder(
+        new KafkaConsumer<String, String>(consumerProps(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50))),
+        client).topics(topic).maxUnsettled(400, 1 << 20).build()).start();
+
+    AtomicLong maxUnsettled = new AtomicLong();
+    await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(5)).until(() -> {
+      maxUnsettled.accumulateAndGet(forwarder.metrics().unsettledRecords(), Math::max);
+      return committedTotal() == 1_000;
+    });
+    forwarder.close();
+    assertThat(maxUnsettled.get()).as("half of the 400 window, plus at most one poll").isBetween(150L, 250L);
+    assertThat(missing(1_000)).isEmpty();
+  }
+
+  @Test
+  @Timeout(60)
   void aRecordThatCannotBeDeserialized_isDeadLetteredWithItsRawBytes_andTheStreamGoesOn() throws Exception {
     kafka.createTopic(topic, 1);
     String dlq = topic + ".dlq";
