@@ -175,6 +175,36 @@ class SafetyTest extends KafkaTestBase {
 
   @Test
   @Timeout(60)
+  void recordsEachLargerThanTheWholeByteWindow_stillGoThrough_neverMoreThanAPollAtATime() throws Exception {
+    // The smallest byte window (1 KiB) and records of 200 KB: every record alone exceeds it. The bridge must pause
+    // after each, not deadlock waiting for a window that can never hold one.
+    kafka.createTopic(topic, 2);
+    String pad = "x".repeat(200_000);
+    try (KafkaProducer<String, String> producer = producer()) {
+      for (int n = 0; n < 12; n++) {
+        var unused = producer.send(new ProducerRecord<>(topic, n % 2, String.valueOf(n),
+            "{\"id\":\"" + n + "\",\"pad\":\"" + pad + "\"}"));
+      }
+      producer.flush();
+    }
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(AepKafkaForwarder.builder(
+        new KafkaConsumer<String, String>(consumerProps(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1))),
+        client).topics(topic).maxUnsettled(1, 1024).build()).start();
+
+    AtomicLong maxUnsettled = new AtomicLong();
+    await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(5)).until(() -> {
+      maxUnsettled.accumulateAndGet(forwarder.metrics().unsettledRecords(), Math::max);
+      return committedTotal() == 12;
+    });
+    forwarder.close();
+    assertThat(maxUnsettled.get()).as("one poll (one record) at a time").isLessThanOrEqualTo(1);
+    assertThat(missing(12)).isEmpty();
+    assertThat(forwarder.failure()).isEmpty();
+  }
+
+  @Test
+  @Timeout(60)
   void aRecordThatCannotBeDeserialized_isDeadLetteredWithItsRawBytes_andTheStreamGoesOn() throws Exception {
     kafka.createTopic(topic, 1);
     String dlq = topic + ".dlq";
