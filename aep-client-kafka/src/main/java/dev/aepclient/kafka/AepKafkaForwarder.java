@@ -256,8 +256,8 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
   }
 
   /**
-   * Stops the loop (waking the consumer), and when the loop runs on the forwarder's own thread, waits for it to end
-   * (up to the close timeout plus 10 s); called from a {@link StateListener}, it only stops the loop, without
+   * Stops the loop (waking the consumer), and when the loop runs on the forwarder's own thread (or another close()
+   * is shutting down a forwarder that never ran), waits for it to end (up to the close timeout plus 10 s); called from a {@link StateListener}, it only stops the loop, without
    * waiting. A forwarder that never ran closes its consumer here. Idempotent.
    */
   @Override
@@ -274,7 +274,9 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
       consumer.wakeup();
     }
     // From a state listener, possibly on a client thread in the middle of an outcome the loop waits for: no waiting.
-    if (claim.get() instanceof Thread thread && thread != Thread.currentThread()
+    // A close() that found another close() shutting down a forwarder that never ran waits for it too.
+    Object by = claim.get();
+    if ((by == CLOSE_CLAIM || (by instanceof Thread thread && thread != Thread.currentThread()))
         && !AepKafkaBridge.inStateListener()) {
       awaitTermination(closeTimeout.plusSeconds(10));
     }

@@ -255,6 +255,41 @@ class AepKafkaForwarderTest extends KafkaTestBase {
   }
 
   @Test
+  void aSecondCloseWhileTheFirstClosesAForwarderThatNeverRan_waitsForItToEnd() throws Exception {
+    // The first close() of a forwarder that never ran shuts it down on the caller's thread; a second close() from
+    // another thread meanwhile returned at once, before the consumer was closed.
+    CountDownLatch stopping = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> forwarder = AepKafkaForwarder.builder(consumer(), client).topics(topic)
+        .stateListener((state, cause) -> {
+          if (state == ForwarderState.STOPPED) {
+            stopping.countDown();
+            try {
+              release.await(); // the first close() is inside its shutdown
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }).build();
+    Thread first = new Thread(forwarder::close, "first-close");
+    first.start();
+    assertThat(stopping.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    Thread second = new Thread(forwarder::close, "second-close");
+    second.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !second.isAlive()
+        || second.getState() == Thread.State.TIMED_WAITING || second.getState() == Thread.State.WAITING);
+    boolean returnedEarly = !second.isAlive() && !forwarder.isTerminated();
+    release.countDown();
+    first.join(30_000);
+    second.join(30_000);
+
+    assertThat(returnedEarly).as("the second close() returned before the forwarder ended").isFalse();
+    assertThat(forwarder.isTerminated()).isTrue();
+  }
+
+  @Test
   void builderRefusesMissingTopics() {
     AepStreamingClient client = closeLater(clientBuilder().build());
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> AepKafkaForwarder.builder(consumer(), client).build())
