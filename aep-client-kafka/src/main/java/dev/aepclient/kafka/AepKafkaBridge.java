@@ -128,8 +128,8 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong();
   private volatile int waiters; // written under settleMonitor
   private volatile long closeDeadlineNanos; // 0 until closingBy(): a revoke then waits no longer than that
-  /** Set on the thread that runs the state listener, while it runs: see {@link #inStateListener()}. */
-  private static final ThreadLocal<Boolean> IN_STATE_LISTENER = new ThreadLocal<>();
+  /** Set on a thread while it runs the state listener or the dead-letter handler: see {@link #inCallback()}. */
+  private static final ThreadLocal<Boolean> IN_CALLBACK = new ThreadLocal<>();
   private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final long LAG_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private long lastCommitNanos;
@@ -488,10 +488,11 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
 
   /**
    * Whether the calling thread is inside a {@link StateListener} call (on the poll thread or a client I/O thread in
-   * the middle of an outcome): whatever it waits for may be what that thread has to finish first.
+   * the middle of an outcome) or a {@link DeadLetterHandler} call (storing a letter the loop may wait for): whatever
+   * it waits for may be what that thread has to finish first.
    */
-  static boolean inStateListener() {
-    return IN_STATE_LISTENER.get() != null;
+  static boolean inCallback() {
+    return IN_CALLBACK.get() != null;
   }
 
   /** Closes with this cause (the forwarder's loop error, or null when closed). */
@@ -673,14 +674,14 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
       StateSnapshot next = new StateSnapshot(to, cause, Instant.now(), System.nanoTime());
       if (state.compareAndSet(current, next)) {
         if (stateListener != null) {
-          Boolean outer = IN_STATE_LISTENER.get();
-          IN_STATE_LISTENER.set(Boolean.TRUE);
+          Boolean outer = IN_CALLBACK.get();
+          IN_CALLBACK.set(Boolean.TRUE);
           try {
             stateListener.onStateChange(to, cause);
           } catch (RuntimeException e) {
             log.warn("state listener threw (ignored): {}", e.toString());
           } finally {
-            IN_STATE_LISTENER.set(outer);
+            IN_CALLBACK.set(outer);
           }
         }
         return true;
@@ -705,10 +706,13 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     try {
       deadLetterThread.execute(() -> {
         CompletionStage<Void> stored;
+        IN_CALLBACK.set(Boolean.TRUE);
         try {
           stored = deadLetters.handle(letter);
         } catch (RuntimeException e) {
           stored = CompletableFuture.failedFuture(e);
+        } finally {
+          IN_CALLBACK.remove();
         }
         stored.whenComplete((ignored, error) -> {
           if (error == null) {

@@ -257,8 +257,9 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
 
   /**
    * Stops the loop (waking the consumer), and when the loop runs on the forwarder's own thread (or another close()
-   * is shutting down a forwarder that never ran), waits for it to end (up to the close timeout plus 10 s); called from a {@link StateListener}, it only stops the loop, without
-   * waiting. A forwarder that never ran closes its consumer here. Idempotent.
+   * is shutting down a forwarder that never ran), waits for it to end (up to the close timeout plus 10 s). Called
+   * from a {@link StateListener} or a {@link DeadLetterHandler}, it only stops the loop, without waiting: the loop
+   * may be waiting for that very call. A forwarder that never ran closes its consumer here. Idempotent.
    */
   @Override
   public void close() {
@@ -273,11 +274,12 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
       }
       consumer.wakeup();
     }
-    // From a state listener, possibly on a client thread in the middle of an outcome the loop waits for: no waiting.
+    // From a state listener (possibly on a client thread in the middle of an outcome the loop waits for) or the
+    // dead-letter handler (storing a letter the loop waits for): no waiting.
     // A close() that found another close() shutting down a forwarder that never ran waits for it too.
     Object by = claim.get();
     if ((by == CLOSE_CLAIM || (by instanceof Thread thread && thread != Thread.currentThread()))
-        && !AepKafkaBridge.inStateListener()) {
+        && !AepKafkaBridge.inCallback()) {
       awaitTermination(closeTimeout.plusSeconds(10));
     }
   }

@@ -10,10 +10,14 @@ import dev.aepclient.testkit.AepSimulator;
 import dev.aepclient.testkit.Fault;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /** The forwarder against a real broker and the simulator: throughput path, failure and restart. */
@@ -274,7 +278,7 @@ class AepKafkaForwarderTest extends KafkaTestBase {
         }).build();
     Thread first = new Thread(forwarder::close, "first-close");
     first.start();
-    assertThat(stopping.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(stopping.await(30, TimeUnit.SECONDS)).isTrue();
 
     Thread second = new Thread(forwarder::close, "second-close");
     second.start();
@@ -287,6 +291,35 @@ class AepKafkaForwarderTest extends KafkaTestBase {
 
     assertThat(returnedEarly).as("the second close() returned before the forwarder ended").isFalse();
     assertThat(forwarder.isTerminated()).isTrue();
+  }
+
+  @Test
+  void closeFromTheDeadLetterHandler_doesNotWaitForTheLetterItIsStoring() throws Exception {
+    // The handler runs on the bridge's dead-letter thread; a close() there used to wait for the loop, which waited
+    // (closeTimeout) for that very letter to be stored.
+    kafka.createTopic(topic, 1);
+    try (KafkaProducer<String, String> producer = producer()) {
+      for (int n = 0; n < 5; n++) {
+        var unused = producer.send(new ProducerRecord<>(topic, String.valueOf(n), n == 2 ? "not json {" : event(n)));
+      }
+    }
+    AtomicReference<AepKafkaForwarder<String, String>> self = new AtomicReference<>();
+    CountDownLatch handled = new CountDownLatch(1);
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(AepKafkaForwarder.builder(consumer(), client)
+        .topics(topic).closeTimeout(Duration.ofSeconds(20)).deadLetterHandler(letter -> {
+          handled.countDown();
+          self.get().close(); // "stop at the first dead letter"
+          return CompletableFuture.completedFuture(null);
+        }).build());
+    self.set(forwarder);
+    forwarder.start();
+
+    assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(forwarder.awaitTermination(Duration.ofSeconds(8))).as("ended well within the close timeout")
+        .isTrue();
+    assertThat(forwarder.failure()).isEmpty();
+    assertThat(committedTotal()).as("committed past the stored dead letter").isGreaterThanOrEqualTo(3);
   }
 
   @Test
