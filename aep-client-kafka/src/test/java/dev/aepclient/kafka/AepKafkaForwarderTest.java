@@ -323,6 +323,38 @@ class AepKafkaForwarderTest extends KafkaTestBase {
   }
 
   @Test
+  void builderEdges_refuseZeroNegativeAndHugeValues_namingTheSetting_andAcceptTheLimitsThemselves() {
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder.Builder<String, String> b = AepKafkaForwarder.builder(consumer(), client).topics(topic);
+    assertThatThrownBy(() -> b.maxUnsettled(0, 1 << 20)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxUnsettled records must be between 1 and 10000000, got 0");
+    assertThatThrownBy(() -> b.maxUnsettled(-1, 1 << 20)).hasMessageContaining("maxUnsettled records");
+    assertThatThrownBy(() -> b.maxUnsettled(1, Long.MAX_VALUE)).hasMessageContaining("maxUnsettled bytes")
+        .hasMessageContaining("got " + Long.MAX_VALUE);
+    assertThatThrownBy(() -> b.maxUnsettled(1, 1023)).hasMessageContaining("maxUnsettled bytes");
+    assertThatThrownBy(() -> b.maxUnsettledPerPartition(Integer.MAX_VALUE, 1024))
+        .hasMessageContaining("maxUnsettledPerPartition records");
+    assertThatThrownBy(() -> b.maxUnsettledPerPartition(1, -1)).hasMessageContaining("maxUnsettledPerPartition bytes");
+    assertThatThrownBy(() -> b.closeTimeout(Duration.ofMillis(-1))).hasMessageContaining("closeTimeout");
+    assertThatThrownBy(() -> b.closeTimeout(null)).hasMessageContaining("closeTimeout");
+    assertThatThrownBy(() -> b.revokeTimeout(Duration.ofDays(1))).hasMessageContaining("revokeTimeout");
+    assertThatThrownBy(() -> b.pollTimeout(Duration.ZERO)).hasMessageContaining("pollTimeout");
+    assertThatThrownBy(() -> b.stopAfter(Duration.ofSeconds(-1))).hasMessageContaining("stopAfter");
+    assertThatThrownBy(() -> b.commitInterval(Duration.ofHours(1))).hasMessageContaining("commitInterval");
+    assertThatThrownBy(() -> b.outageBackoff(Duration.ofMillis(10), Duration.ofMillis(5)))
+        .hasMessageContaining("outageBackoff");
+    assertThatThrownBy(() -> b.outageBackoff(Duration.ZERO, Duration.ofMillis(5)))
+        .hasMessageContaining("outageBackoff");
+
+    AepKafkaForwarder<String, String> edge = b.maxUnsettled(1, 1024).maxUnsettledPerPartition(1, 1024)
+        .closeTimeout(Duration.ZERO).revokeTimeout(Duration.ZERO).pollTimeout(Duration.ofMillis(1))
+        .stopAfter(Duration.ZERO).commitInterval(Duration.ZERO).outageBackoff(Duration.ofMillis(1),
+            Duration.ofMinutes(10)).build();
+    edge.close(); // closes the consumer it never ran
+    assertThat(edge.isTerminated()).isTrue();
+  }
+
+  @Test
   void builderRefusesMissingTopics() {
     AepStreamingClient client = closeLater(clientBuilder().build());
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> AepKafkaForwarder.builder(consumer(), client).build())
