@@ -127,6 +127,9 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   private final Object settleMonitor = new Object();
   private final java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong();
   private volatile int waiters; // written under settleMonitor
+  private volatile long closeDeadlineNanos; // 0 until closingBy(): a revoke then waits no longer than that
+  /** Set on a thread while it runs the state listener or the dead-letter handler: see {@link #inCallback()}. */
+  private static final ThreadLocal<Boolean> IN_CALLBACK = new ThreadLocal<>();
   private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final long LAG_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private long lastCommitNanos;
@@ -395,9 +398,15 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
             states.add(state);
           }
         }
-        if (!awaitSettled(states, System.nanoTime() + revokeTimeout.toNanos(), true)) {
+        long start = System.nanoTime();
+        long deadline = start + revokeTimeout.toNanos();
+        long closing = closeDeadlineNanos;
+        if (closing != 0 && closing - deadline < 0) {
+          deadline = closing; // the consumer's close revokes: the forwarder already waited for these records
+        }
+        if (!awaitSettled(states, deadline, true)) {
           log.warn("partitions {} revoked with records still in flight (waited up to {}); their new owner will"
-              + " send those again", revoked, revokeTimeout);
+              + " send those again", revoked, Duration.ofMillis(Math.max(0, (deadline - start) / 1_000_000)));
         }
         try {
           Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted(revoked);
@@ -467,6 +476,23 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
   @Override
   public void close() {
     stop(failure.get());
+  }
+
+  /**
+   * The forwarder is shutting down by {@code deadlineNanos} ({@link System#nanoTime()}): the revoke that closing the
+   * consumer runs waits for records in flight no longer than that (the forwarder waited for them already).
+   */
+  void closingBy(long deadlineNanos) {
+    closeDeadlineNanos = deadlineNanos == 0 ? 1 : deadlineNanos;
+  }
+
+  /**
+   * Whether the calling thread is inside a {@link StateListener} call (on the poll thread or a client I/O thread in
+   * the middle of an outcome) or a {@link DeadLetterHandler} call (storing a letter the loop may wait for): whatever
+   * it waits for may be what that thread has to finish first.
+   */
+  static boolean inCallback() {
+    return IN_CALLBACK.get() != null;
   }
 
   /** Closes with this cause (the forwarder's loop error, or null when closed). */
@@ -648,10 +674,14 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
       StateSnapshot next = new StateSnapshot(to, cause, Instant.now(), System.nanoTime());
       if (state.compareAndSet(current, next)) {
         if (stateListener != null) {
+          Boolean outer = IN_CALLBACK.get();
+          IN_CALLBACK.set(Boolean.TRUE);
           try {
             stateListener.onStateChange(to, cause);
           } catch (RuntimeException e) {
             log.warn("state listener threw (ignored): {}", e.toString());
+          } finally {
+            IN_CALLBACK.set(outer);
           }
         }
         return true;
@@ -676,10 +706,13 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     try {
       deadLetterThread.execute(() -> {
         CompletionStage<Void> stored;
+        IN_CALLBACK.set(Boolean.TRUE);
         try {
           stored = deadLetters.handle(letter);
         } catch (RuntimeException e) {
           stored = CompletableFuture.failedFuture(e);
+        } finally {
+          IN_CALLBACK.remove();
         }
         stored.whenComplete((ignored, error) -> {
           if (error == null) {
@@ -1005,6 +1038,7 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     // batches being filled and records settled behind a slower head; a partition may take half of it.
     private int maxUnsettledPerPartition = DEFAULT_MAX_UNSETTLED / 2;
     private long maxUnsettledBytesPerPartition = DEFAULT_MAX_UNSETTLED_BYTES / 2;
+    private boolean perPartitionSet; // else half of maxUnsettled, whatever that is set to
     private int maxUnsettled = DEFAULT_MAX_UNSETTLED;
     private long maxUnsettledBytes = DEFAULT_MAX_UNSETTLED_BYTES;
     private Duration stopAfter;
@@ -1068,12 +1102,13 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
 
     /**
      * Caps on the records polled and not yet committable of one partition: beyond either, the partition is paused
-     * until its head settles. 1 to 1,000,000 records, 1 KiB to 1 GiB; defaults 20,000 and 32 MiB (half the total:
-     * a partition stuck behind a slow head leaves the other half of the window to the others).
+     * until its head settles. 1 to 1,000,000 records, 1 KiB to 1 GiB; default half of {@link #maxUnsettled} (20,000
+     * and 32 MiB by default: a partition stuck behind a slow head leaves the other half of the window to the others).
      */
     public Builder<K, V> maxUnsettledPerPartition(int records, long bytes) {
       this.maxUnsettledPerPartition = requireRange(records, 1, 1_000_000, "maxUnsettledPerPartition records");
       this.maxUnsettledBytesPerPartition = requireRange(bytes, 1024, 1L << 30, "maxUnsettledPerPartition bytes");
+      this.perPartitionSet = true;
       return this;
     }
 
@@ -1091,6 +1126,10 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     public Builder<K, V> maxUnsettled(int records, long bytes) {
       this.maxUnsettled = requireRange(records, 1, 10_000_000, "maxUnsettled records");
       this.maxUnsettledBytes = requireRange(bytes, 1024, 4L << 30, "maxUnsettled bytes");
+      if (!perPartitionSet) {
+        this.maxUnsettledPerPartition = Math.max(1, Math.min(1_000_000, records / 2));
+        this.maxUnsettledBytesPerPartition = Math.max(1024, Math.min(1L << 30, bytes / 2));
+      }
       return this;
     }
 

@@ -61,12 +61,14 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
   private final Pattern pattern;
   private final Duration pollTimeout;
   private final Duration closeTimeout;
-  private final AtomicBoolean started = new AtomicBoolean();
+  // Who claimed the loop, in one step: the thread start() made (so close() knows at once whom to wait for), RUN_CLAIM
+  // for run(), CLOSE_CLAIM for close() before either; null while unclaimed.
+  private static final Object RUN_CLAIM = new Object();
+  private static final Object CLOSE_CLAIM = new Object();
+  private final AtomicReference<Object> claim = new AtomicReference<>();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
-  private volatile Thread ownThread;
-  private volatile boolean wasRun; // the loop was claimed by run() or start(), not by close()
 
   private AepKafkaForwarder(Builder<K, V> b) {
     this.consumer = b.consumer;
@@ -120,7 +122,7 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
    * @throws IllegalStateException if the forwarder already ran, runs, or was closed
    */
   public void run() {
-    claimTheLoop();
+    claimTheLoop(RUN_CLAIM);
     runClaimed();
   }
 
@@ -132,7 +134,6 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
    * @throws IllegalStateException if the forwarder already ran, runs, or was closed
    */
   public AepKafkaForwarder<K, V> start() {
-    claimTheLoop();
     Thread thread = new Thread(() -> {
       try {
         runClaimed();
@@ -141,17 +142,16 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
       }
     }, "aep-kafka-forwarder-" + THREAD_IDS.incrementAndGet());
     thread.setDaemon(true);
-    ownThread = thread;
+    claimTheLoop(thread);
     thread.start();
     return this;
   }
 
-  private void claimTheLoop() {
-    if (!started.compareAndSet(false, true)) {
-      throw new IllegalStateException(closing.get() && !wasRun ? "the forwarder was closed before it ran"
+  private void claimTheLoop(Object by) {
+    if (!claim.compareAndSet(null, by)) {
+      throw new IllegalStateException(claim.get() == CLOSE_CLAIM ? "the forwarder was closed before it ran"
           : "a forwarder runs once; build a new one (with a new consumer) to restart");
     }
-    wasRun = true;
   }
 
   private void runClaimed() {
@@ -210,6 +210,7 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
    */
   private void shutDown() {
     long deadline = System.nanoTime() + closeTimeout.toNanos();
+    bridge.closingBy(deadline);
     // After a failure too: what is delivered meanwhile is committed, and not sent again after a restart.
     if (!bridge.awaitInFlight(closeTimeout)) {
       log.warn("records still in flight after {}; their offsets stay uncommitted and will be sent again",
@@ -255,13 +256,15 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
   }
 
   /**
-   * Stops the loop (waking the consumer), and when the loop runs on the forwarder's own thread, waits for it to end
-   * (up to the close timeout plus 10 s). A forwarder that never ran closes its consumer here. Idempotent.
+   * Stops the loop (waking the consumer), and when the loop runs on the forwarder's own thread (or another close()
+   * is shutting down a forwarder that never ran), waits for it to end (up to the close timeout plus 10 s). Called
+   * from a {@link StateListener} or a {@link DeadLetterHandler}, it only stops the loop, without waiting: the loop
+   * may be waiting for that very call. A forwarder that never ran closes its consumer here. Idempotent.
    */
   @Override
   public void close() {
     if (closing.compareAndSet(false, true)) {
-      if (started.compareAndSet(false, true)) {
+      if (claim.compareAndSet(null, CLOSE_CLAIM)) {
         try { // never ran: nothing is in flight, but the consumer is the forwarder's to close
           shutDown();
         } finally {
@@ -271,8 +274,12 @@ public final class AepKafkaForwarder<K, V> implements AutoCloseable {
       }
       consumer.wakeup();
     }
-    Thread thread = ownThread;
-    if (thread != null && thread != Thread.currentThread()) {
+    // From a state listener (possibly on a client thread in the middle of an outcome the loop waits for) or the
+    // dead-letter handler (storing a letter the loop waits for): no waiting.
+    // A close() that found another close() shutting down a forwarder that never ran waits for it too.
+    Object by = claim.get();
+    if ((by == CLOSE_CLAIM || (by instanceof Thread thread && thread != Thread.currentThread()))
+        && !AepKafkaBridge.inCallback()) {
       awaitTermination(closeTimeout.plusSeconds(10));
     }
   }

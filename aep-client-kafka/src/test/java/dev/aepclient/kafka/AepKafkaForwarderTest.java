@@ -10,9 +10,14 @@ import dev.aepclient.testkit.AepSimulator;
 import dev.aepclient.testkit.Fault;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /** The forwarder against a real broker and the simulator: throughput path, failure and restart. */
@@ -159,6 +164,194 @@ class AepKafkaForwarderTest extends KafkaTestBase {
     assertThat(forwarder.failure()).isEmpty();
     assertThat(missing(10)).isEmpty();
     assertThat(committedTotal()).as("everything delivered is committed on close").isEqualTo(10);
+  }
+
+  @Test
+  void closeWithRecordsStuckInFlight_endsTheLoopWithinTheCloseTimeout_notCloseTimeoutPlusRevokeTimeout()
+      throws Exception {
+    // The loop waits closeTimeout for what is in flight; then consumer.close() runs the revoke callback, which used
+    // to wait its own revokeTimeout for the same records again. close() gave up after closeTimeout + 10 s and
+    // returned with the loop still running and the consumer open.
+    kafka.createTopic(topic, 1);
+    produce(0, 10);
+    AepSimulator stalled = closeLater(AepSimulator.builder().latency(Duration.ofSeconds(120), Duration.ZERO).start());
+    AepStreamingClient client = AepStreamingClient.builder().inletUrl(stalled.inletUrl()).build();
+    closeLater(() -> client.close(Duration.ofMillis(1)));
+    AepKafkaForwarder<String, String> forwarder = closeLater(AepKafkaForwarder.builder(consumer(), client)
+        .topics(topic).closeTimeout(Duration.ofSeconds(1)).revokeTimeout(Duration.ofSeconds(20)).build()).start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.metrics().inFlightRequests() > 0
+        && forwarder.metrics().unsettledRecords() == 10);
+
+    long start = System.nanoTime();
+    forwarder.close();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(forwarder.isTerminated()).as("the loop ended (consumer closed) when close() returned").isTrue();
+    assertThat(took).as("close within the close timeout plus commit and leaving the group")
+        .isLessThan(Duration.ofSeconds(8));
+    assertThat(committedTotal()).as("nothing was delivered, nothing committed").isZero();
+  }
+
+  @Test
+  void closeFromAStateListenerOnTheClientsThread_doesNotHoldTheOutcomesItsLoopWaitsFor() throws Exception {
+    // DEGRADED is told on the client's I/O thread, in the middle of a failed delivery's outcome. A close() there
+    // used to wait for the loop, which waited (closeTimeout) for that very outcome.
+    kafka.createTopic(topic, 1);
+    produce(0, 50);
+    aep.randomFaults(1, Map.of(Fault.status(503), 1.0));
+    AtomicReference<AepKafkaForwarder<String, String>> self = new AtomicReference<>();
+    AtomicReference<Thread> listenerThread = new AtomicReference<>();
+    AepStreamingClient client = closeLater(clientBuilder().deliveryTimeout(Duration.ofSeconds(1)).build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(AepKafkaForwarder.builder(consumer(), client)
+        .topics(topic).closeTimeout(Duration.ofSeconds(20)).stateListener((state, cause) -> {
+          if (state == ForwarderState.DEGRADED) {
+            listenerThread.set(Thread.currentThread());
+            self.get().close();
+          }
+        }).build());
+    self.set(forwarder);
+    forwarder.start();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> listenerThread.get() != null);
+    assertThat(listenerThread.get().getName()).as("told on the client's thread, not the poll thread")
+        .doesNotStartWith("aep-kafka-forwarder-");
+    assertThat(forwarder.awaitTermination(Duration.ofSeconds(8))).as("ended well within the close timeout")
+        .isTrue();
+    assertThat(forwarder.failure()).isEmpty();
+    assertThat(forwarder.state()).isEqualTo(ForwarderState.STOPPED);
+    assertThat(committedTotal()).isZero();
+  }
+
+  @Test
+  void closeRacingWithStart_stillWaitsForTheLoopToEnd() throws Exception {
+    // close() waits for a loop on the forwarder's own thread, but learnt of that thread only after start() had
+    // claimed the loop and created it: a close() in between returned at once, the loop still running. A race: before
+    // the fix this failed in 2 of 3 runs (2 early returns of 90), never after.
+    kafka.createTopic(topic, 1);
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    int returnedEarly = 0;
+    for (int i = 0; i < 120; i++) {
+      AepKafkaForwarder<String, String> forwarder = AepKafkaForwarder.builder(consumer(), client).topics(topic)
+          .build();
+      CountDownLatch go = new CountDownLatch(1);
+      Thread starter = new Thread(() -> {
+        try {
+          go.await();
+          forwarder.start();
+        } catch (InterruptedException | IllegalStateException e) {
+          // closed first: start() refuses, which is fine
+        }
+      }, "starter");
+      starter.start();
+      go.countDown();
+      long spinUntil = System.nanoTime() + (i % 30) * 5_000L; // close at 0-150 us after start() wakes, in steps
+      while (System.nanoTime() < spinUntil) {
+        Thread.onSpinWait();
+      }
+      forwarder.close();
+      if (!forwarder.isTerminated()) {
+        returnedEarly++;
+      }
+      starter.join(10_000);
+      assertThat(forwarder.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    }
+    assertThat(returnedEarly).as("close() calls that returned before the loop ended").isZero();
+  }
+
+  @Test
+  void aSecondCloseWhileTheFirstClosesAForwarderThatNeverRan_waitsForItToEnd() throws Exception {
+    // The first close() of a forwarder that never ran shuts it down on the caller's thread; a second close() from
+    // another thread meanwhile returned at once, before the consumer was closed.
+    CountDownLatch stopping = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> forwarder = AepKafkaForwarder.builder(consumer(), client).topics(topic)
+        .stateListener((state, cause) -> {
+          if (state == ForwarderState.STOPPED) {
+            stopping.countDown();
+            try {
+              release.await(); // the first close() is inside its shutdown
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }).build();
+    Thread first = new Thread(forwarder::close, "first-close");
+    first.start();
+    assertThat(stopping.await(30, TimeUnit.SECONDS)).isTrue();
+
+    Thread second = new Thread(forwarder::close, "second-close");
+    second.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !second.isAlive()
+        || second.getState() == Thread.State.TIMED_WAITING || second.getState() == Thread.State.WAITING);
+    boolean returnedEarly = !second.isAlive() && !forwarder.isTerminated();
+    release.countDown();
+    first.join(30_000);
+    second.join(30_000);
+
+    assertThat(returnedEarly).as("the second close() returned before the forwarder ended").isFalse();
+    assertThat(forwarder.isTerminated()).isTrue();
+  }
+
+  @Test
+  void closeFromTheDeadLetterHandler_doesNotWaitForTheLetterItIsStoring() throws Exception {
+    // The handler runs on the bridge's dead-letter thread; a close() there used to wait for the loop, which waited
+    // (closeTimeout) for that very letter to be stored.
+    kafka.createTopic(topic, 1);
+    try (KafkaProducer<String, String> producer = producer()) {
+      for (int n = 0; n < 5; n++) {
+        var unused = producer.send(new ProducerRecord<>(topic, String.valueOf(n), n == 2 ? "not json {" : event(n)));
+      }
+    }
+    AtomicReference<AepKafkaForwarder<String, String>> self = new AtomicReference<>();
+    CountDownLatch handled = new CountDownLatch(1);
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(AepKafkaForwarder.builder(consumer(), client)
+        .topics(topic).closeTimeout(Duration.ofSeconds(20)).deadLetterHandler(letter -> {
+          handled.countDown();
+          self.get().close(); // "stop at the first dead letter"
+          return CompletableFuture.completedFuture(null);
+        }).build());
+    self.set(forwarder);
+    forwarder.start();
+
+    assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(forwarder.awaitTermination(Duration.ofSeconds(8))).as("ended well within the close timeout")
+        .isTrue();
+    assertThat(forwarder.failure()).isEmpty();
+    assertThat(committedTotal()).as("committed past the stored dead letter").isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void builderEdges_refuseZeroNegativeAndHugeValues_namingTheSetting_andAcceptTheLimitsThemselves() {
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder.Builder<String, String> b = AepKafkaForwarder.builder(consumer(), client).topics(topic);
+    assertThatThrownBy(() -> b.maxUnsettled(0, 1 << 20)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxUnsettled records must be between 1 and 10000000, got 0");
+    assertThatThrownBy(() -> b.maxUnsettled(-1, 1 << 20)).hasMessageContaining("maxUnsettled records");
+    assertThatThrownBy(() -> b.maxUnsettled(1, Long.MAX_VALUE)).hasMessageContaining("maxUnsettled bytes")
+        .hasMessageContaining("got " + Long.MAX_VALUE);
+    assertThatThrownBy(() -> b.maxUnsettled(1, 1023)).hasMessageContaining("maxUnsettled bytes");
+    assertThatThrownBy(() -> b.maxUnsettledPerPartition(Integer.MAX_VALUE, 1024))
+        .hasMessageContaining("maxUnsettledPerPartition records");
+    assertThatThrownBy(() -> b.maxUnsettledPerPartition(1, -1)).hasMessageContaining("maxUnsettledPerPartition bytes");
+    assertThatThrownBy(() -> b.closeTimeout(Duration.ofMillis(-1))).hasMessageContaining("closeTimeout");
+    assertThatThrownBy(() -> b.closeTimeout(null)).hasMessageContaining("closeTimeout");
+    assertThatThrownBy(() -> b.revokeTimeout(Duration.ofDays(1))).hasMessageContaining("revokeTimeout");
+    assertThatThrownBy(() -> b.pollTimeout(Duration.ZERO)).hasMessageContaining("pollTimeout");
+    assertThatThrownBy(() -> b.stopAfter(Duration.ofSeconds(-1))).hasMessageContaining("stopAfter");
+    assertThatThrownBy(() -> b.commitInterval(Duration.ofHours(1))).hasMessageContaining("commitInterval");
+    assertThatThrownBy(() -> b.outageBackoff(Duration.ofMillis(10), Duration.ofMillis(5)))
+        .hasMessageContaining("outageBackoff");
+    assertThatThrownBy(() -> b.outageBackoff(Duration.ZERO, Duration.ofMillis(5)))
+        .hasMessageContaining("outageBackoff");
+
+    AepKafkaForwarder<String, String> edge = b.maxUnsettled(1, 1024).maxUnsettledPerPartition(1, 1024)
+        .closeTimeout(Duration.ZERO).revokeTimeout(Duration.ZERO).pollTimeout(Duration.ofMillis(1))
+        .stopAfter(Duration.ZERO).commitInterval(Duration.ZERO).outageBackoff(Duration.ofMillis(1),
+            Duration.ofMinutes(10)).build();
+    edge.close(); // closes the consumer it never ran
+    assertThat(edge.isTerminated()).isTrue();
   }
 
   @Test

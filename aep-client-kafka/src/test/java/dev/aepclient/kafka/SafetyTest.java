@@ -151,6 +151,60 @@ class SafetyTest extends KafkaTestBase {
 
   @Test
   @Timeout(60)
+  void aSmallerTotalWindow_alsoHalvesThePerPartitionCap_soOneSlowHeadLeavesHalfTheWindowToTheOthers()
+      throws Exception {
+    // The per-partition cap is "half the total", but stayed at half the default total (20,000) when only the total
+    // was set: one partition behind a slow head could then take all of a smaller window.
+    kafka.createTopic(topic, 1);
+    produce(0, 1_000);
+    aep.enqueueFaults(Fault.delay(Duration.ofSeconds(3))); // the first request (the partition's head) hangs
+    AepStreamingClient client = closeLater(clientBuilder().maxBatchRecords(50).build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(AepKafkaForwarder.builder(
+        new KafkaConsumer<String, String>(consumerProps(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50))),
+        client).topics(topic).maxUnsettled(400, 1 << 20).build()).start();
+
+    AtomicLong maxUnsettled = new AtomicLong();
+    await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(5)).until(() -> {
+      maxUnsettled.accumulateAndGet(forwarder.metrics().unsettledRecords(), Math::max);
+      return committedTotal() == 1_000;
+    });
+    forwarder.close();
+    assertThat(maxUnsettled.get()).as("half of the 400 window, plus at most one poll").isBetween(150L, 250L);
+    assertThat(missing(1_000)).isEmpty();
+  }
+
+  @Test
+  @Timeout(60)
+  void recordsEachLargerThanTheWholeByteWindow_stillGoThrough_neverMoreThanAPollAtATime() throws Exception {
+    // The smallest byte window (1 KiB) and records of 200 KB: every record alone exceeds it. The bridge must pause
+    // after each, not deadlock waiting for a window that can never hold one.
+    kafka.createTopic(topic, 2);
+    String pad = "x".repeat(200_000);
+    try (KafkaProducer<String, String> producer = producer()) {
+      for (int n = 0; n < 12; n++) {
+        var unused = producer.send(new ProducerRecord<>(topic, n % 2, String.valueOf(n),
+            "{\"id\":\"" + n + "\",\"pad\":\"" + pad + "\"}"));
+      }
+      producer.flush();
+    }
+    AepStreamingClient client = closeLater(clientBuilder().build());
+    AepKafkaForwarder<String, String> forwarder = closeLater(AepKafkaForwarder.builder(
+        new KafkaConsumer<String, String>(consumerProps(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1))),
+        client).topics(topic).maxUnsettled(1, 1024).build()).start();
+
+    AtomicLong maxUnsettled = new AtomicLong();
+    await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(5)).until(() -> {
+      maxUnsettled.accumulateAndGet(forwarder.metrics().unsettledRecords(), Math::max);
+      return committedTotal() == 12;
+    });
+    forwarder.close();
+    assertThat(maxUnsettled.get()).as("one poll (one record) at a time").isLessThanOrEqualTo(1);
+    assertThat(missing(12)).isEmpty();
+    assertThat(forwarder.failure()).isEmpty();
+  }
+
+  @Test
+  @Timeout(60)
   void aRecordThatCannotBeDeserialized_isDeadLetteredWithItsRawBytes_andTheStreamGoesOn() throws Exception {
     kafka.createTopic(topic, 1);
     String dlq = topic + ".dlq";
