@@ -96,9 +96,9 @@ class HttpProtocolThroughProxyTest {
         }
         head.write(b);
       }
-      String requestLine = head.toString(StandardCharsets.ISO_8859_1).split("\r\n")[0];
+      String requestLine = head.toString(StandardCharsets.ISO_8859_1).split("\r\n", -1)[0];
       tunnels.add(requestLine);
-      String[] target = requestLine.split(" ")[1].split(":");
+      String[] target = requestLine.split(" ", -1)[1].split(":", -1);
       try (Socket upstream = new Socket(target[0], Integer.parseInt(target[1]))) {
         OutputStream out = client.getOutputStream();
         out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
