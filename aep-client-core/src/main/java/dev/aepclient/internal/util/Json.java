@@ -22,7 +22,8 @@ public final class Json {
 
   /**
    * Checks that {@code utf8} is strict UTF-8 ({@link StrictUtf8}; no byte order mark, not UTF-16 or UTF-32), then
-   * with Jackson's streaming parser (no tree is built) that it is exactly one well-formed JSON object.
+   * that it is exactly one well-formed JSON object: {@link JsonScanner} accepts what it is certain of, and
+   * Jackson's streaming parser (no tree is built) decides the rest and explains every refusal.
    *
    * @throws IllegalArgumentException naming the problem and its byte offset; never quoting the content
    */
@@ -43,6 +44,9 @@ public final class Json {
       throw new IllegalArgumentException("message is empty: an AEP message must be a JSON object");
     }
     requireStrictUtf8(utf8, wellFormedUtf8);
+    if (JsonScanner.isObject(utf8)) {
+      return; // certainly well-formed; anything else, Jackson decides and explains
+    }
     try (JsonParser parser = FACTORY.createParser(utf8)) {
       JsonToken first = parser.nextToken();
       if (first != JsonToken.START_OBJECT) {
