@@ -46,7 +46,7 @@ public final class AepStreamingClientBuilder {
   /** How long a batch waits for more messages, in milliseconds. */
   public static final long DEFAULT_LINGER_MS = 10;
   /** The most requests in flight (the adaptive limit's ceiling). */
-  public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 64;
+  public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 128;
   /** Whether the requests in flight adapt to what AEP sustains. */
   public static final boolean DEFAULT_ADAPTIVE_CONCURRENCY = true;
   /** The byte budget over all unsettled messages: 64 MiB. */

@@ -1034,8 +1034,9 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     private TombstonePolicy tombstones = TombstonePolicy.DEAD_LETTER;
     private Duration revokeTimeout = Duration.ofSeconds(30);
     private Duration commitInterval = Duration.ZERO;
-    // The window: the client's default in-flight window (64 requests x 500 records = 32,000) plus a quarter for the
-    // batches being filled and records settled behind a slower head; a partition may take half of it.
+    // The window: 80 full requests of 500 records, enough to fill a 100 ms round trip at what two cores forward; the
+    // client may grow to 128 in flight, but every record in the window is a duplicate after a crash. A partition may
+    // take half of it.
     private int maxUnsettledPerPartition = DEFAULT_MAX_UNSETTLED / 2;
     private long maxUnsettledBytesPerPartition = DEFAULT_MAX_UNSETTLED_BYTES / 2;
     private boolean perPartitionSet; // else half of maxUnsettled, whatever that is set to
@@ -1115,9 +1116,9 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
     /**
      * Caps on all unsettled records: beyond either, every partition is paused. This is the window a crash can send
      * twice (plus what one commit round trip settles), and the window that keeps the client busy at long round
-     * trips: size it to the client's in-flight window (max in-flight requests × records per batch: 64 × 500 =
-     * 32,000 by the client's defaults) with some room for the batches being filled; a smaller window bounds
-     * throughput to about window ÷ (round trip + linger). Kafka's log is the buffer. Memory: the bridge keeps the
+     * trips: a window bounds throughput to about window ÷ (round trip + linger). The default, 80 full requests of
+     * 500 records, fills a 100 ms round trip; beyond that, up to the client's own in-flight ceiling (128 × 500 =
+     * 64,000 by the client's defaults), a larger window buys throughput with duplicates after a crash. Kafka's log is the buffer. Memory: the bridge keeps the
      * key and value of each unsettled record until it settles (at most {@code bytes}, exceeded by at most one
      * poll) plus, by estimate, up to about 300 bytes of bookkeeping per record (12 MB at 40,000); the client keeps
      * its own copy of the messages within its {@code maxBufferedBytes}. 1 to 10,000,000 records, 1 KiB to 4 GiB;

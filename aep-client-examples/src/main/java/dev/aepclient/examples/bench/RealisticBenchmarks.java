@@ -272,8 +272,9 @@ public final class RealisticBenchmarks implements Callable<Integer> {
   }
 
   /**
-   * Warm-up at the row's round trip: at least {@code minimum} messages, then rounds of the same size until the JIT
-   * compiler settles (compiled less than 2 % of a round's time, at most {@code --warmup-rounds} rounds). On two
+   * Warm-up at the row's round trip: rounds of {@code minimum} messages (at least four: the simulator process is
+   * new for each row) until the JIT compiler settles (compiled less than 2 % of a round's time, at most
+   * {@code --warmup-rounds} rounds). On two
    * cores C2 keeps compiling the client for ten seconds and more, so without this a row measures the compiler
    * (2 µs/msg and more seen) and code not yet compiled, not the client's steady state; rows still report the JIT's
    * share that remains.
@@ -287,7 +288,7 @@ public final class RealisticBenchmarks implements Callable<Integer> {
       long start = System.nanoTime();
       send(client, events, round, prebuilt);
       double wallMs = (System.nanoTime() - start) / 1e6;
-      if (rounds > 0 && jit.getTotalCompilationTime() - compiled < 0.02 * wallMs) {
+      if (rounds + 1 >= WARMUP_MIN_ROUNDS && jit.getTotalCompilationTime() - compiled < 0.02 * wallMs) {
         break;
       }
     }
@@ -296,6 +297,9 @@ public final class RealisticBenchmarks implements Callable<Integer> {
   }
 
   private final List<String> warmups = new ArrayList<>();
+
+  /** Warm-up rounds at least: the simulator is a fresh process for each row, and its JIT has to settle too. */
+  private static final int WARMUP_MIN_ROUNDS = 4;
 
   /** Messages/s of the producer in {@link #send}; 0: flat out. */
   private static int pacing;
