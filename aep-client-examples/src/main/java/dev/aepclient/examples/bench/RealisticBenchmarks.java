@@ -44,8 +44,8 @@ public final class RealisticBenchmarks implements Callable<Integer> {
   @Option(names = "--only", split = ",", description = "run only these scenarios: ${COMPLETION-CANDIDATES}")
   List<Scenario> only = List.of();
 
-  @Option(names = "--warmup", description = "warm-up messages per client (JIT, connections, the in-flight limit's"
-      + " ramp); default: a tenth of --messages, at most ${DEFAULT-VALUE}")
+  @Option(names = "--warmup", description = "warm-up messages per round, for each client (JIT, connections, the"
+      + " in-flight limit's ramp); default: a tenth of --messages, at most ${DEFAULT-VALUE}")
   long warmup = 100_000;
 
   @Option(names = "--warmup-rounds", description = "most warm-up rounds of --warmup messages before a row, ended"
@@ -274,10 +274,9 @@ public final class RealisticBenchmarks implements Callable<Integer> {
   /**
    * Warm-up at the row's round trip: rounds of {@code minimum} messages (at least four: the simulator process is
    * new for each row) until the JIT compiler settles (compiled less than 2 % of a round's time, at most
-   * {@code --warmup-rounds} rounds). On two
-   * cores C2 keeps compiling the client for ten seconds and more, so without this a row measures the compiler
-   * (2 µs/msg and more seen) and code not yet compiled, not the client's steady state; rows still report the JIT's
-   * share that remains.
+   * {@code --warmup-rounds} rounds). On two cores C2 keeps compiling the client for ten seconds and more, so
+   * without this a row measures the compiler (2 µs/msg and more seen) and code not yet compiled, not the client's
+   * steady state; rows still report the JIT's share that remains.
    */
   private void warmUp(AepStreamingClient client, String[] events, long minimum, boolean prebuilt) throws Exception {
     java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
