@@ -16,7 +16,15 @@ public final class Json {
   /** Thread-safe once configured; shared by the whole library. */
   public static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private static final JsonFactory FACTORY = MAPPER.getFactory();
+  /**
+   * The well-formedness check's parser factory: {@code MAPPER}'s defaults, except that a flood of colliding names
+   * does not fail the parse. Jackson keeps the names it reads in a table shared by all parsers of a factory and by
+   * default refuses a document once that table's collision area is full (its defence of the table against hash
+   * flooding): a well-formed message could then be refused for names built to collide, or for names seen in
+   * earlier messages. The check stores nothing it reads, so its verdict depends on the message alone.
+   */
+  static final JsonFactory CHECKING = JsonFactory.builder()
+      .disable(JsonFactory.Feature.FAIL_ON_SYMBOL_HASH_OVERFLOW).build();
 
   private Json() {}
 
@@ -47,7 +55,7 @@ public final class Json {
     if (JsonScanner.isObject(utf8)) {
       return; // certainly well-formed; anything else, Jackson decides and explains
     }
-    try (JsonParser parser = FACTORY.createParser(utf8)) {
+    try (JsonParser parser = CHECKING.createParser(utf8)) {
       JsonToken first = parser.nextToken();
       if (first != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("message is not a JSON object (starts with "

@@ -1,6 +1,7 @@
 package dev.aepclient.internal.util;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -31,10 +32,10 @@ import net.jqwik.api.Tuple;
  * {@value JsonScanner#MAX_DEPTH} with every mix of arrays and objects, the length limits, random bytes, and names
  * built to collide in Jackson's symbol table.
  *
- * <p>Two tests fail against the scanner as it is: {@link #namesCollidingInJacksonsSymbolTable_areRefusedByJackson}
- * (the scanner accepts an object Jackson refuses with a StreamConstraintsException) and
- * {@link #bytesThatAreNotUtf8_insideAString} (the scanner accepts bytes Jackson refuses as invalid UTF-8; outside
- * the scanner's documented precondition, and not reachable through {@link Json}, which checks strict UTF-8 first).
+ * <p>Two attacks broke it first: names built to collide in Jackson's symbol table (Jackson, canonicalizing names,
+ * refused a well-formed object the scanner accepted; the check's parser no longer canonicalizes, so its verdict
+ * depends on the message alone), and bytes that are not UTF-8 (outside the scanner's precondition; {@link Json}
+ * refuses them before the scanner runs).
  */
 class JsonScannerAttackTest {
 
@@ -54,7 +55,7 @@ class JsonScannerAttackTest {
   }
 
   static boolean jacksonAccepts(byte[] utf8) {
-    return jacksonAccepts(Json.MAPPER.getFactory(), utf8);
+    return jacksonAccepts(Json.CHECKING, utf8);
   }
 
   /** The scanner's answer, failing the test if it throws. */
@@ -413,43 +414,47 @@ class JsonScannerAttackTest {
   }
 
   /**
-   * BROKEN (outside the documented precondition): bytes from 0x80 up are taken as they are in strings and names, so
-   * lone continuation bytes, bad lead bytes and truncated sequences are accepted, which Jackson refuses as invalid
-   * UTF-8. Not reachable through {@link Json}: it runs {@link StrictUtf8} first (and {@code AepMessage.of(String)}
-   * hands it only the JDK encoder's output).
+   * Bytes from 0x80 up are taken as they are in strings and names, so the scanner alone would take lone continuation
+   * bytes, bad lead bytes and truncated sequences: its precondition is strict UTF-8, and {@link Json} checks that
+   * first ({@code AepMessage.of(String)} hands it only the JDK encoder's output). Through {@link Json} every one of
+   * these is refused, as not UTF-8.
    */
   @Example
-  void bytesThatAreNotUtf8_insideAString() {
+  void bytesThatAreNotUtf8_insideAString_areRefusedBeforeTheScannerRuns() {
     List<byte[]> garbage = List.of(HEX.parseHex("7b2261223a2280227d"), HEX.parseHex("7b2261223a22ff227d"),
         HEX.parseHex("7b2261223a22c3227d"), HEX.parseHex("7b2280223a307d"), HEX.parseHex("7b2261223a22e282227d"));
     for (byte[] bytes : garbage) {
       assertThat(isStrictUtf8(bytes)).isFalse();
       assertThat(jacksonAccepts(bytes)).as(show(bytes)).isFalse();
-      assertThat(scan(bytes)).as("the scanner accepted bytes that are not UTF-8, which Jackson refuses: %s",
-          show(bytes)).isFalse();
+      assertThatThrownBy(() -> Json.requireObject(bytes)).as(show(bytes))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid UTF-8");
     }
   }
 
   // --- Jackson's symbol table -------------------------------------------------------------------------------------
 
   /**
-   * BROKEN: Jackson canonicalizes names in a hash table and, by default (FAIL_ON_SYMBOL_HASH_OVERFLOW), refuses a
-   * document whose names fill its spill-over area ("suspect a DoS attack based on hash collisions", a
-   * StreamConstraintsException that {@code Json} would report as "message exceeds a JSON limit"). Names of four or
-   * more quads hash their quads from the fourth on by plain addition, whatever the seed, so permutations of those
-   * quads all collide: 1,100 such 40-byte names (49.5 kB, well inside the scanner's limits) are refused by Jackson
-   * and accepted by the scanner, hence by {@code Json.requireObject} and {@code AepMessage.of}. A copy of
-   * {@code Json.MAPPER}'s factory (same features, fresh symbol table) is the oracle here, so that the shared table is
-   * not left with a full spill-over area for the other tests.
+   * Names of four or more quads hash their quads from the fourth on by plain addition in Jackson's name table,
+   * whatever the seed, so permutations of those quads all collide; a parser that canonicalizes names (Jackson's
+   * default, {@code MAPPER}'s) refuses 1,100 such 40-byte names ("suspect a DoS attack based on hash collisions"),
+   * and once its shared table is flooded it may refuse later ordinary documents too. The check's parser keeps no
+   * names: the object is well-formed, so the scanner, Jackson as the check runs it, and {@code Json.requireObject}
+   * on both of its paths accept it, before and after a flood.
    */
   @Example
-  void namesCollidingInJacksonsSymbolTable_areRefusedByJackson() {
+  void namesCollidingInJacksonsSymbolTable_areAcceptedOnBothPaths_whateverCameBefore() {
     byte[] doc = collidingNames(1_100);
-    JsonFactory fresh = Json.MAPPER.getFactory().copy();
-    boolean scanner = scan(doc);
-    boolean jackson = jacksonAccepts(fresh, doc);
-    assertThat(scanner && !jackson).as("the scanner accepted (%s) what Jackson refuses (%s): %s", scanner, jackson,
-        show(doc)).isFalse();
+    assertThat(jacksonAccepts(Json.MAPPER.getFactory().copy(), doc)).as("a canonicalizing parser refuses it").isFalse();
+    byte[] escaped = utf8(new String(doc, StandardCharsets.UTF_8).replaceFirst("pppp", "\\\\u0070ppp"));
+    assertThat(scan(escaped)).as("a name with an escape: Jackson's path").isFalse();
+    for (int round = 0; round < 3; round++) {
+      assertThat(promise(doc)).isTrue();
+      assertThat(jacksonAccepts(Json.CHECKING.copy(), doc)).as("the check's settings, a fresh table").isTrue();
+      assertThat(jacksonAccepts(doc)).isTrue();
+      assertThat(jacksonAccepts(escaped)).isTrue();
+      Json.requireObject(doc);
+      Json.requireObject(escaped);
+    }
   }
 
   /** {@code {"pppppppppppp<perm>":0,...}}: each name 12 fixed bytes and a permutation of seven four-byte quads. */
