@@ -1118,11 +1118,11 @@ public final class AepKafkaBridge<K, V> implements AutoCloseable {
      * twice (plus what one commit round trip settles), and the window that keeps the client busy at long round
      * trips: a window bounds throughput to about window ÷ (round trip + linger). The default, 80 full requests of
      * 500 records, fills a 100 ms round trip; beyond that, up to the client's own in-flight ceiling (128 × 500 =
-     * 64,000 by the client's defaults), a larger window buys throughput with duplicates after a crash. Kafka's log is the buffer. Memory: the bridge keeps the
-     * key and value of each unsettled record until it settles (at most {@code bytes}, exceeded by at most one
-     * poll) plus, by estimate, up to about 300 bytes of bookkeeping per record (12 MB at 40,000); the client keeps
-     * its own copy of the messages within its {@code maxBufferedBytes}. 1 to 10,000,000 records, 1 KiB to 4 GiB;
-     * defaults 40,000 and 64 MiB.
+     * 64,000 by the client's defaults), a larger window buys throughput with duplicates after a crash. Kafka's log is
+     * the buffer. Memory: the bridge keeps the key and value of each unsettled record until it settles (at most
+     * {@code bytes}, exceeded by at most one poll) plus, by estimate, up to about 300 bytes of bookkeeping per record
+     * (12 MB at 40,000); the client keeps its own copy of the messages within its {@code maxBufferedBytes}. 1 to
+     * 10,000,000 records, 1 KiB to 4 GiB; defaults 40,000 and 64 MiB.
      */
     public Builder<K, V> maxUnsettled(int records, long bytes) {
       this.maxUnsettled = requireRange(records, 1, 10_000_000, "maxUnsettled records");

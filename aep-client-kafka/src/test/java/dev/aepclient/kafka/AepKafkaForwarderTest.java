@@ -87,7 +87,7 @@ class AepKafkaForwarderTest extends KafkaTestBase {
   }
 
   @Test
-  void atALongRoundTrip_theDefaultWindowHoldsTheClientsInFlightWindow_andNoMore() throws Exception {
+  void atALongRoundTrip_theDefaultWindowFillsTheClient_andNoMore() throws Exception {
     // The default window used to be 10,000 records, a quarter of what the client kept in flight (then 64 x 500): at a
     // long round trip it, not AEP, set the pace. Now it is 40,000 (soft by one poll of 500).
     kafka.createTopic(topic, 6);

@@ -17,14 +17,12 @@ public final class Json {
   public static final ObjectMapper MAPPER = new ObjectMapper();
 
   /**
-   * The well-formedness check's parser factory: {@code MAPPER}'s defaults, except that a flood of colliding names
-   * does not fail the parse. Jackson keeps the names it reads in a table shared by all parsers of a factory and by
-   * default refuses a document once that table's collision area is full (its defence of the table against hash
-   * flooding): a well-formed message could then be refused for names built to collide, or for names seen in
-   * earlier messages. The check stores nothing it reads, so its verdict depends on the message alone.
+   * The well-formedness check's parser factory ({@code MAPPER}'s, which is Jackson's defaults). Jackson keeps the
+   * names it reads in a table shared by the factory's parsers and refuses a document once that table's collision
+   * area is full: its guard against names built to collide, which would otherwise make every lookup a linear search.
+   * The guard stays on; {@link JsonScanner}, which keeps no names, never needs it.
    */
-  static final JsonFactory CHECKING = JsonFactory.builder()
-      .disable(JsonFactory.Feature.FAIL_ON_SYMBOL_HASH_OVERFLOW).build();
+  static final JsonFactory CHECKING = MAPPER.getFactory();
 
   private Json() {}
 

@@ -5,24 +5,26 @@ package dev.aepclient.internal.util;
  * well-formed JSON object (RFC 8259: white space around it, nothing after it).
  *
  * <p>Conservative by design: {@link #isObject} answers {@code true} only for input that Jackson's parser, as
- * {@link Json} runs it, accepts too; {@code false} means "not certainly", and {@link Json} then lets Jackson decide
- * and explain. So every refusal and its message still come from Jackson, and the fast path can only make accepting
- * cheaper, never accept more. Left to Jackson beyond the grammar: nesting deeper than {@value #MAX_DEPTH}, numbers
+ * {@link Json} runs it, accepts by its grammar and limits; {@code false} means "not certainly", and {@link Json}
+ * then lets Jackson decide and explain. So every refusal and its message still come from Jackson, and the fast path
+ * only makes accepting cheaper. Left to Jackson beyond the grammar: nesting deeper than {@value #MAX_DEPTH}, numbers
  * longer than {@value #MAX_NUMBER_CHARS} characters, names longer than {@value #MAX_NAME_BYTES} bytes, input longer
  * than {@value #MAX_BYTES} bytes (Jackson's own limits are higher, and it enforces them), and names with an escape.
- * Bytes from 0x80 up are taken as they are, inside strings only: the caller has checked that the input is strict
- * UTF-8.
+ * One refusal of Jackson's is not a property of the message: its name table, shared by all parsers of a factory,
+ * refuses a document whose names fill its collision area (a guard against names built to collide); this scanner
+ * keeps no names, so it accepts such an object when it is well-formed. Bytes from 0x80 up are taken as they are,
+ * inside strings only: the caller has checked that the input is strict UTF-8.
  *
- * <p>Why: Jackson's streaming parser (a parser object per message, names canonicalized in its symbol table) was the
- * largest single cost of a Kafka record on the forwarder's poll thread and of {@code AepMessage.of} on the caller's;
- * this scanner halves {@code AepMessage.of}. String content is checked by a table lookup per byte, four bytes a step
+ * <p>Why: Jackson's streaming parser (a parser object per message, names canonicalized in its table) was the largest
+ * single cost of a Kafka record on the forwarder's poll thread and of {@code AepMessage.of} on the caller's; this
+ * scanner halves {@code AepMessage.of}. String content is checked by a table lookup per byte, four bytes a step
  * (faster here than eight-byte word tricks, on messages whose strings are short). Stateless and thread-safe.
  */
 final class JsonScanner {
   static final int MAX_DEPTH = 64;
   static final int MAX_NUMBER_CHARS = 100;
   static final int MAX_NAME_BYTES = 1_000;
-  /** Larger input than one AEP request can carry is left to Jackson (and its document and string limits). */
+  /** Input larger than one AEP request can carry (1 MB), rounded up to 1 MiB, is left to Jackson and its limits. */
   static final int MAX_BYTES = 1 << 20;
 
   /** Bytes that may stand in a string as they are: all but the quote, the backslash and control characters. */
@@ -38,7 +40,7 @@ final class JsonScanner {
 
   /** True only if {@code utf8} certainly is one well-formed JSON object that Jackson accepts; see the class. */
   static boolean isObject(byte[] utf8) {
-    byte[] b = utf8;
+    byte[] b = utf8; // short name for the many reads below
     int n = b.length;
     if (n > MAX_BYTES) {
       return false;
@@ -134,7 +136,7 @@ final class JsonScanner {
     // Jackson decodes names, and refuses some escapes there (a broken surrogate pair) that it skips in values: a
     // name with an escape, rare as it is, is Jackson's to decide.
     int end = string(b, i + 1, n, false);
-    if (end < 0 || end - i > MAX_NAME_BYTES) {
+    if (end < 0 || end - i - 2 > MAX_NAME_BYTES) { // the name's bytes, without its quotes
       return -1;
     }
     i = whiteSpace(b, end, n);
@@ -164,15 +166,12 @@ final class JsonScanner {
       if (c == '"') {
         return i + 1;
       }
-      if (c == '\\') {
-        i = escapes ? escape(b, i + 1, n) : -1;
-        if (i < 0) {
-          return -1;
-        }
-      } else if (c < 0x20) {
-        return -1; // a control character must be escaped
-      } else {
-        i++;
+      if (c != '\\') {
+        return -1; // not PLAIN, not a quote, not a backslash: a control character, which must be escaped
+      }
+      i = escapes ? escape(b, i + 1, n) : -1;
+      if (i < 0) {
+        return -1;
       }
     }
   }

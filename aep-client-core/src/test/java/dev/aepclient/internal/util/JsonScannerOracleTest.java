@@ -116,7 +116,7 @@ class JsonScannerOracleTest {
   void beyondItsLimits_theScannerLeavesTheDecisionToJackson() {
     String deep = "{\"a\":" + "[".repeat(JsonScanner.MAX_DEPTH) + "]".repeat(JsonScanner.MAX_DEPTH) + "}";
     String longNumber = "{\"a\":" + "1".repeat(JsonScanner.MAX_NUMBER_CHARS + 1) + "}";
-    String longName = "{\"" + "n".repeat(JsonScanner.MAX_NAME_BYTES) + "\":1}";
+    String longName = "{\"" + "n".repeat(JsonScanner.MAX_NAME_BYTES + 1) + "\":1}";
     String large = "{\"a\":\"" + "x".repeat(JsonScanner.MAX_BYTES) + "\"}";
     for (String json : List.of(deep, longNumber, longName, large)) {
       byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
@@ -126,6 +126,8 @@ class JsonScannerOracleTest {
     }
     String deepest = "{\"a\":" + "[".repeat(JsonScanner.MAX_DEPTH - 2) + "]".repeat(JsonScanner.MAX_DEPTH - 2) + "}";
     assertThat(JsonScanner.isObject(deepest.getBytes(StandardCharsets.UTF_8))).isTrue();
+    String longestName = "{\"" + "n".repeat(JsonScanner.MAX_NAME_BYTES) + "\":1}";
+    assertThat(JsonScanner.isObject(longestName.getBytes(StandardCharsets.UTF_8))).isTrue();
   }
 
   @Example

@@ -75,7 +75,7 @@ public final class Benchmarks implements Callable<Integer> {
       + " default ${DEFAULT-VALUE}")
   List<Integer> latencies = List.of(0, 20, 50, 100);
 
-  @Option(names = "--latency-warmup", description = "records of the untimed warm-up round (both paths, 0 ms) before"
+  @Option(names = "--latency-warmup", description = "records of each untimed warm-up round (both paths, 0 ms) before"
       + " the Kafka-at-latency sweep; default ${DEFAULT-VALUE}")
   int latencyWarmup = 300_000;
 
@@ -513,8 +513,9 @@ public final class Benchmarks implements Callable<Integer> {
    * The core client alone and the Kafka forwarder, both with default settings, against a simulator that holds every
    * request for a round trip of L ms; same events, same record count. Process CPU covers everything in this JVM (the
    * broker and the simulator too), so compare it between the two rows of one latency; the note splits it by thread
-   * family ({@link CpuSplit}). A warm-up round of both paths at 0 ms (not reported) comes first, and the sweep runs
-   * {@code --latency-repeats} times: each pair's ratio and the median are printed.
+   * family ({@link CpuSplit}). Warm-up rounds of both paths at 0 ms (not reported) come first, until the JIT
+   * settles or {@code --latency-warmup-rounds} are done, and the sweep runs {@code --latency-repeats} times: each
+   * pair's ratio and the median are printed.
    */
   private void kafkaAtLatency() throws Exception {
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
@@ -533,7 +534,8 @@ public final class Benchmarks implements Callable<Integer> {
         // measure the compiler and code not yet compiled (the forwarder's path, with more code, the more).
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         int rounds = 0;
-        while (rounds < latencyWarmupRounds) {
+        boolean settled = false;
+        while (rounds < latencyWarmupRounds && !settled) {
           long compiled = jit.getTotalCompilationTime();
           long start = System.nanoTime();
           try (AepSimulator sim = latencySimulator(0)) {
@@ -542,12 +544,11 @@ public final class Benchmarks implements Callable<Integer> {
                 0, 0, 0, false);
           }
           rounds++;
-          if (jit.getTotalCompilationTime() - compiled < 0.02 * (System.nanoTime() - start) / 1e6) {
-            break;
-          }
+          settled = jit.getTotalCompilationTime() - compiled < 0.02 * (System.nanoTime() - start) / 1e6;
         }
-        out.printf("- warm-up: %d rounds of %,d records through both paths (until the JIT settled, at most %d)%n",
-            rounds, Math.min(latencyWarmup, latencyRecords), latencyWarmupRounds);
+        out.printf("- warm-up: %d rounds of %,d records through both paths; %s%n", rounds,
+            Math.min(latencyWarmup, latencyRecords), settled ? "the JIT settled"
+                : "the JIT had not settled after the most rounds allowed (--latency-warmup-rounds)");
       }
       Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
       for (int repeat = 1; repeat <= latencyRepeats; repeat++) {

@@ -48,8 +48,8 @@ public final class RealisticBenchmarks implements Callable<Integer> {
       + " in-flight limit's ramp); default: a tenth of --messages, at most ${DEFAULT-VALUE}")
   long warmup = 100_000;
 
-  @Option(names = "--warmup-rounds", description = "most warm-up rounds of --warmup messages before a row, ended"
-      + " early once the JIT compiler settles; default ${DEFAULT-VALUE}")
+  @Option(names = "--warmup-rounds", description = "most warm-up rounds of --warmup messages before a row (at least"
+      + " four are run), ended early once the JIT compiler settles; default ${DEFAULT-VALUE}")
   int warmupRounds = 20;
 
   @Option(names = "--fixed-in-flight", description = "turn the adaptive limit off: this many requests in flight"
@@ -272,9 +272,9 @@ public final class RealisticBenchmarks implements Callable<Integer> {
   }
 
   /**
-   * Warm-up at the row's round trip: rounds of {@code minimum} messages (at least four: the simulator process is
-   * new for each row) until the JIT compiler settles (compiled less than 2 % of a round's time, at most
-   * {@code --warmup-rounds} rounds). On two cores C2 keeps compiling the client for ten seconds and more, so
+   * Warm-up at the row's round trip: rounds of {@code minimum} messages (10,000 at least), four rounds at least (the
+   * simulator process is new for each row), until the JIT compiler settles (compiled less than 2 % of a round's
+   * time; at most {@code --warmup-rounds} rounds). On two cores C2 keeps compiling the client for ten seconds and more, so
    * without this a row measures the compiler (2 µs/msg and more seen) and code not yet compiled, not the client's
    * steady state; rows still report the JIT's share that remains.
    */

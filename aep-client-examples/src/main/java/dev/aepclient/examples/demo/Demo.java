@@ -108,7 +108,7 @@ public final class Demo implements Callable<Integer> {
 
   @Option(names = "--in-flight", description = "the most concurrent AEP requests (the adaptive limit's ceiling);"
       + " default ${DEFAULT-VALUE}")
-  int inFlight = 64;
+  int inFlight = dev.aepclient.AepStreamingClientBuilder.DEFAULT_MAX_IN_FLIGHT_REQUESTS;
 
   @Option(names = "--aep-latency-ms", description = "the in-process AepSimulator holds each request this long"
       + " (0 to 5000), to watch the client at a realistic distance from AEP; default ${DEFAULT-VALUE}")
