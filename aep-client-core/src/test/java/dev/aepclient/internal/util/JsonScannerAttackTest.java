@@ -219,7 +219,8 @@ class JsonScannerAttackTest {
 
   /**
    * The promise for strict UTF-8 (what {@link Json} hands the scanner); for other bytes, only that it does not throw
-   * (that it accepts some of them is {@link #bytesThatAreNotUtf8_insideAString}).
+   * (that it accepts some of them, and why that is safe:
+   * {@link #bytesThatAreNotUtf8_insideAString_areRefusedBeforeTheScannerRuns}).
    */
   private static void check(byte[] bytes) {
     if (isStrictUtf8(bytes)) {
