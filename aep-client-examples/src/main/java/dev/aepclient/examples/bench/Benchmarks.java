@@ -91,6 +91,17 @@ public final class Benchmarks implements Callable<Integer> {
       + " Kafka-at-latency sweep's forwarder, on top of the defaults (key=value,...), for experiments; default none")
   Map<String, String> latencyConsumer = Map.of();
 
+  @Option(names = "--latency-services", description = "where the Kafka-at-latency sweep's broker and simulator run:"
+      + " pinned (JVMs of their own on half the CPUs, this JVM pinned to the other half, with taskset; shared where"
+      + " that is not possible) or shared (in this JVM); default ${DEFAULT-VALUE}")
+  Placement latencyServices = Placement.pinned;
+
+  enum Placement { pinned, shared }
+
+  @Option(names = "--latency-throttle", split = ",", description = "requests/s,messages/s: the Kafka-at-latency"
+      + " sweep's simulators throttle as AEP does (429 beyond either rate); default none")
+  List<Integer> latencyThrottle = List.of();
+
   @Option(names = "--latency-window", description = "the forwarder's maxUnsettled records in the Kafka-at-latency"
       + " sweep, for experiments; default 0: the forwarder's default")
   int latencyWindow;
@@ -511,82 +522,144 @@ public final class Benchmarks implements Callable<Integer> {
 
   /**
    * The core client alone and the Kafka forwarder, both with default settings, against a simulator that holds every
-   * request for a round trip of L ms; same events, same record count. Process CPU covers everything in this JVM (the
-   * broker and the simulator too), so compare it between the two rows of one latency; the note splits it by thread
-   * family ({@link CpuSplit}). Warm-up rounds of both paths at 0 ms (not reported) come first, until the JIT
-   * settles or {@code --latency-warmup-rounds} are done, and the sweep runs {@code --latency-repeats} times: each
-   * pair's ratio and the median are printed.
+   * request for a round trip of L ms; same events, same record count. By default the broker and the simulators run
+   * in JVMs of their own on half of the CPUs and this JVM on the other half ({@link LatencyServices#pinned()}), so the
+   * process CPU reported is the client's own; with {@code --latency-services shared} they share this JVM, and its
+   * CPU covers them too. The note splits it by thread family ({@link CpuSplit}). Warm-up rounds of both paths at
+   * 0 ms (not reported) come first, until the JIT settles or {@code --latency-warmup-rounds} are done, and the sweep
+   * runs {@code --latency-repeats} times: each pair's ratio and the median are printed.
    */
   private void kafkaAtLatency() throws Exception {
-    try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
-      String topic = "latency-events";
-      kafka.createTopic(topic, 6);
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-          kafka.producerProperties(StringSerializer.class, StringSerializer.class))) {
-        for (int i = 0; i < latencyRecords; i++) {
-          var unused = producer.send(new ProducerRecord<>(topic, values[i & (values.length - 1)]));
-        }
+    if (!latencyThrottle.isEmpty() && latencyThrottle.size() != 2) {
+      throw new IllegalArgumentException("--latency-throttle takes requests/s,messages/s");
+    }
+    int rps = latencyThrottle.isEmpty() ? 0 : latencyThrottle.get(0);
+    int mps = latencyThrottle.isEmpty() ? 0 : latencyThrottle.get(1);
+    String notPinned = latencyServices == Placement.pinned ? LatencyServices.whyNotPinned() : null;
+    Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
+    try (LatencyServices kafka = latencyServices == Placement.pinned && notPinned == null ? LatencyServices.pinned()
+        : LatencyServices.shared()) {
+      out.printf("- Kafka at latency: %s%s%n", kafka.describe(),
+          notPinned == null ? "" : " (pinning not possible: " + notPinned + ")");
+      if (rps > 0) {
+        out.printf("- simulators throttled at %,d requests/s and %,d messages/s%n", rps, mps);
       }
-      int run = 0;
-      if (latencyWarmup > 0) {
-        // Rounds of both paths until the JIT compiler settles (less than 2 % of a round's time spent compiling): on
-        // two cores C2 is still compiling the broker, the consumer and the client after one round, and a row would
-        // measure the compiler and code not yet compiled (the forwarder's path, with more code, the more).
-        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        int rounds = 0;
-        boolean settled = false;
-        while (rounds < latencyWarmupRounds && !settled) {
-          long compiled = jit.getTotalCompilationTime();
-          long start = System.nanoTime();
-          try (AepSimulator sim = latencySimulator(0)) {
-            coreAtLatency(sim, Math.min(latencyWarmup, latencyRecords), 0, 0, false);
-            forwarderAtLatency(kafka, sim, topic, "latency-warmup-" + rounds, Math.min(latencyWarmup, latencyRecords),
-                0, 0, 0, false);
-          }
-          rounds++;
-          settled = jit.getTotalCompilationTime() - compiled < 0.02 * (System.nanoTime() - start) / 1e6;
+      // One simulator per round trip for the whole sweep, warmed up before its first row: a simulator process starts
+      // with its JIT cold, and the first row against it would measure that (a slow simulator also makes the client's
+      // adaptive limit leave its slow start early). A throttled simulator is far from its CPU limit: no warm-up,
+      // which would take minutes at AEP's rates.
+      int warmRecords = Math.min(Math.max(latencyWarmup, 1), latencyRecords);
+      Inlets inlets = new Inlets(kafka, rps, mps, sim -> {
+        for (int i = 0; i < (rps > 0 ? 0 : 2); i++) {
+          coreAtLatency(sim, warmRecords, 0, 0, false);
         }
-        out.printf("- warm-up: %d rounds of %,d records through both paths; %s%n", rounds,
-            Math.min(latencyWarmup, latencyRecords), settled ? "the JIT settled"
-                : "the JIT had not settled after the most rounds allowed (--latency-warmup-rounds)");
-      }
-      Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
-      for (int repeat = 1; repeat <= latencyRepeats; repeat++) {
-        for (int latencyMs : latencies) {
-          try (AepSimulator sim = latencySimulator(latencyMs)) {
-            double coreSecs = coreAtLatency(sim, latencyRecords, latencyMs, repeat, true);
-            double ratio = forwarderAtLatency(kafka, sim, topic, "latency-" + run++, latencyRecords, latencyMs,
-                repeat, coreSecs, true);
-            ratios.computeIfAbsent(latencyMs, k -> new ArrayList<>()).add(ratio);
-          }
-        }
-      }
-      out.printf("%n| round trip | forwarder / core, each run | median |%n|---:|---|---:|%n");
-      ratios.forEach((latencyMs, r) -> {
-        List<Double> sorted = r.stream().sorted().toList();
-        int mid = sorted.size() / 2;
-        double median = sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
-        out.printf("| %d ms | %s | **%.2f** |%n", latencyMs, r.stream().map(x -> String.format("%.2f", x))
-            .collect(java.util.stream.Collectors.joining(", ")), median);
       });
+      Inlets unthrottled = rps > 0 ? new Inlets(kafka, 0, 0, sim -> { }) : inlets;
+      try (inlets; unthrottled) {
+        sweep(kafka, inlets, unthrottled, ratios);
+      }
+    }
+    out.printf("%n| round trip | forwarder / core, each run | median |%n|---:|---|---:|%n");
+    ratios.forEach((latencyMs, r) -> {
+      List<Double> sorted = r.stream().sorted().toList();
+      int mid = sorted.size() / 2;
+      double median = sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
+      out.printf("| %d ms | %s | **%.2f** |%n", latencyMs, r.stream().map(x -> String.format("%.2f", x))
+          .collect(java.util.stream.Collectors.joining(", ")), median);
+    });
+  }
+
+  /** Fills the topic, warms both paths up, then measures each round trip's pair {@code --latency-repeats} times. */
+  private void sweep(LatencyServices kafka, Inlets inlets, Inlets unthrottled, Map<Integer, List<Double>> ratios)
+      throws Exception {
+    String topic = "latency-events";
+    kafka.createTopic(topic, 6);
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.producerProperties())) {
+      for (int i = 0; i < latencyRecords; i++) {
+        var unused = producer.send(new ProducerRecord<>(topic, values[i & (values.length - 1)]));
+      }
+    }
+    int run = 0;
+    if (latencyWarmup > 0) {
+      // Rounds of both paths until the JIT compiler settles (less than 2 % of a round's time spent compiling): on
+      // two cores C2 is still compiling the consumer and the client (and the broker, when shared) after one round,
+      // and a row would measure the compiler and code not yet compiled (the forwarder's path, with more code, the
+      // more).
+      java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+      int rounds = 0;
+      boolean settled = false;
+      while (rounds < latencyWarmupRounds && !settled) {
+        long compiled = jit.getTotalCompilationTime();
+        long start = System.nanoTime();
+        LatencyServices.Inlet sim = unthrottled.inlet(0);
+        coreAtLatency(sim, Math.min(latencyWarmup, latencyRecords), 0, 0, false);
+        forwarderAtLatency(kafka, sim, topic, "latency-warmup-" + rounds, Math.min(latencyWarmup, latencyRecords),
+            0, 0, 0, false);
+        rounds++;
+        settled = jit.getTotalCompilationTime() - compiled < 0.02 * (System.nanoTime() - start) / 1e6;
+      }
+      out.printf("- warm-up: %d rounds of %,d records through both paths; %s%n", rounds,
+          Math.min(latencyWarmup, latencyRecords), settled ? "the JIT settled"
+              : "the JIT had not settled after the most rounds allowed (--latency-warmup-rounds)");
+    }
+    for (int repeat = 1; repeat <= latencyRepeats; repeat++) {
+      for (int latencyMs : latencies) {
+        LatencyServices.Inlet sim = inlets.inlet(latencyMs);
+        double coreSecs = coreAtLatency(sim, latencyRecords, latencyMs, repeat, true);
+        double ratio = forwarderAtLatency(kafka, sim, topic, "latency-" + run++, latencyRecords, latencyMs,
+            repeat, coreSecs, true);
+        ratios.computeIfAbsent(latencyMs, k -> new ArrayList<>()).add(ratio);
+      }
     }
   }
 
-  /** A counting simulator that holds every answer for {@code latencyMs} (without holding a server thread). */
-  private static AepSimulator latencySimulator(int latencyMs) {
-    return AepSimulator.builder().countingMode(true).threads(16).latency(Duration.ofMillis(latencyMs), Duration.ZERO)
-        .start();
+  /** The sweep's simulators, one per round trip, each warmed up once when it starts. */
+  private static final class Inlets implements AutoCloseable {
+    interface Warmup {
+      void accept(LatencyServices.Inlet inlet) throws Exception;
+    }
+
+    private final LatencyServices services;
+    private final int requestsPerSecond;
+    private final int messagesPerSecond;
+    private final Warmup warmup;
+    private final Map<Integer, LatencyServices.Inlet> byLatency = new LinkedHashMap<>();
+
+    Inlets(LatencyServices services, int requestsPerSecond, int messagesPerSecond, Warmup warmup) {
+      this.services = services;
+      this.requestsPerSecond = requestsPerSecond;
+      this.messagesPerSecond = messagesPerSecond;
+      this.warmup = warmup;
+    }
+
+    LatencyServices.Inlet inlet(int latencyMs) throws Exception {
+      LatencyServices.Inlet inlet = byLatency.get(latencyMs);
+      if (inlet == null) {
+        inlet = services.simulator(latencyMs, requestsPerSecond, messagesPerSecond);
+        byLatency.put(latencyMs, inlet);
+        warmup.accept(inlet);
+      }
+      return inlet;
+    }
+
+    @Override
+    public void close() throws Exception {
+      for (LatencyServices.Inlet inlet : byLatency.values()) {
+        inlet.close();
+      }
+      byLatency.clear();
+    }
   }
 
   /** Sends {@code records} events with the core client alone; returns the seconds it took. */
-  private double coreAtLatency(AepSimulator sim, int records, int latencyMs, int repeat, boolean report)
+  private double coreAtLatency(LatencyServices.Inlet sim, int records, int latencyMs, int repeat, boolean report)
       throws Exception {
     gc();
     CpuSplit cpu = CpuSplit.start();
     long start = System.nanoTime();
     AepClientMetrics metrics;
     String split;
-    try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
+    try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.url()).build()) {
       for (int i = 0; i < records; i++) {
         var unused = client.send(message(i));
       }
@@ -599,8 +672,9 @@ public final class Benchmarks implements Callable<Integer> {
       add(new Result(String.format("at %d ms (run %d): core client, send() from 1 thread, defaults", latencyMs,
           repeat), records,
           secs, metrics.latencyP50(), metrics.latencyP99(), HeapWatcher.peakBytes(),
-          String.format("%.1f µs CPU/record (process: %s); in-flight limit at end %d", cpu.processMicros(records),
-              split, metrics.inFlightLimit())));
+          String.format("%.1f µs CPU/record (process: %s); %,d requests, %,d answered 429/503; in-flight limit at"
+              + " end %d", cpu.processMicros(records), split, metrics.requests(), metrics.throttledRequests(),
+              metrics.inFlightLimit())));
     }
     return secs;
   }
@@ -609,16 +683,14 @@ public final class Benchmarks implements Callable<Integer> {
    * Forwards {@code records} records from the topic with a fresh group, until all are committed; returns the
    * forwarder's rate over the core client's.
    */
-  private double forwarderAtLatency(EmbeddedKafkaBroker kafka, AepSimulator sim, String topic, String group,
+  private double forwarderAtLatency(LatencyServices kafka, LatencyServices.Inlet sim, String topic, String group,
       int records, int latencyMs, int repeat, double coreSecs, boolean report) throws Exception {
     gc();
-    Properties consumerProps = kafka.consumerProperties(group, ByteArrayDeserializer.class,
-        ByteArrayDeserializer.class);
-    consumerProps.remove(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG); // defaults: the Properties builder turns it off
+    Properties consumerProps = kafka.consumerProperties(group); // defaults: the Properties builder turns auto-commit off
     consumerProps.putAll(latencyConsumer);
     CpuSplit cpu = CpuSplit.start();
     long start = System.nanoTime();
-    try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.inletUrl()).build()) {
+    try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.url()).build()) {
       AepKafkaForwarder.Builder<byte[], byte[]> builder = AepKafkaForwarder.builder(consumerProps,
           new ByteArrayDeserializer(), new ByteArrayDeserializer(), client).topics(topic);
       if (latencyWindow > 0) {
@@ -659,9 +731,10 @@ public final class Benchmarks implements Callable<Integer> {
         add(new Result(String.format("at %d ms (run %d): Kafka (6 partitions) -> AepKafkaForwarder, defaults",
             latencyMs, repeat),
             records, secs, c.latencyP50(), c.latencyP99(), HeapWatcher.peakBytes(),
-            String.format("**%.2f x core**; %.1f µs CPU/record (process: %s); %,d requests; at most %,d unsettled"
-                + " records and %d requests in flight; paused in %d%% of samples; first record polled after %d ms",
-                coreSecs / secs, cpuUs, split, c.requests(), maxUnsettled, maxInFlight,
+            String.format("**%.2f x core**; %.1f µs CPU/record (process: %s); %,d requests, %,d answered 429/503;"
+                + " at most %,d unsettled records and %d requests in flight; paused in %d%% of samples; first record"
+                + " polled after %d ms", coreSecs / secs, cpuUs, split, c.requests(), c.throttledRequests(),
+                maxUnsettled, maxInFlight,
                 samples == 0 ? 0 : pausedSamples * 100 / samples, (firstPolledNanos - start) / 1_000_000)));
       }
       return coreSecs / secs;

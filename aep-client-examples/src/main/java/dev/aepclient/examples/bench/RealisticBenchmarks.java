@@ -371,16 +371,22 @@ public final class RealisticBenchmarks implements Callable<Integer> {
     }
 
     static SimulatorProcess start(int latencyMs, int requestsPerSecond, int messagesPerSecond) throws IOException {
+      return start(List.of(), latencyMs, requestsPerSecond, messagesPerSecond);
+    }
+
+    /** The same, its command after {@code prefix} (such as {@code taskset -c 1}). */
+    static SimulatorProcess start(List<String> prefix, int latencyMs, int requestsPerSecond, int messagesPerSecond)
+        throws IOException {
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
       }
-      List<String> command = new ArrayList<>(List.of(
-          Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-cp",
+      List<String> command = new ArrayList<>(prefix);
+      command.addAll(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-cp",
           System.getProperty("java.class.path")));
       String simulatorOptions = System.getProperty("bench.simulator.jvm"); // e.g. a JFR recording of the simulator
       if (simulatorOptions != null && !simulatorOptions.isBlank()) {
-        command.addAll(1, List.of(simulatorOptions.trim().split("\\s+")));
+        command.addAll(prefix.size() + 1, List.of(simulatorOptions.trim().split("\\s+")));
       }
       command.addAll(List.of("dev.aepclient.testkit.AepSimulatorMain", "--port",
           String.valueOf(port), "--latency-ms", String.valueOf(latencyMs), "--counting"));
