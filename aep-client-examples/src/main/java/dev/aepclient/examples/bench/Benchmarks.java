@@ -527,16 +527,20 @@ public final class Benchmarks implements Callable<Integer> {
    * process CPU reported is the client's own; with {@code --latency-services shared} they share this JVM, and its
    * CPU covers them too. The note splits it by thread family ({@link CpuSplit}). Warm-up rounds of both paths at
    * 0 ms (not reported) come first, until the JIT settles or {@code --latency-warmup-rounds} are done, and the sweep
-   * runs {@code --latency-repeats} times: each pair's ratio and the median are printed.
+   * runs {@code --latency-repeats} times, the core client first in odd runs and the forwarder first in even ones. Both
+   * legs are timed from their start until everything is delivered (core) or committed (forwarder); each pair's ratio
+   * and the median are printed, and the same without the forwarder's start-up (joining the group, the first fetch).
    */
   private void kafkaAtLatency() throws Exception {
-    if (!latencyThrottle.isEmpty() && latencyThrottle.size() != 2) {
-      throw new IllegalArgumentException("--latency-throttle takes requests/s,messages/s");
+    if (!latencyThrottle.isEmpty() && (latencyThrottle.size() != 2 || latencyThrottle.get(0) <= 0
+        || latencyThrottle.get(1) <= 0)) {
+      throw new IllegalArgumentException("--latency-throttle takes requests/s,messages/s, both above 0");
     }
     int rps = latencyThrottle.isEmpty() ? 0 : latencyThrottle.get(0);
     int mps = latencyThrottle.isEmpty() ? 0 : latencyThrottle.get(1);
     String notPinned = latencyServices == Placement.pinned ? LatencyServices.whyNotPinned() : null;
     Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
+    Map<Integer, List<Double>> steadyRatios = new LinkedHashMap<>();
     try (LatencyServices kafka = latencyServices == Placement.pinned && notPinned == null ? LatencyServices.pinned()
         : LatencyServices.shared()) {
       out.printf("- Kafka at latency: %s%s%n", kafka.describe(),
@@ -548,30 +552,37 @@ public final class Benchmarks implements Callable<Integer> {
       // with its JIT cold, and the first row against it would measure that (a slow simulator also makes the client's
       // adaptive limit leave its slow start early). A throttled simulator is far from its CPU limit: no warm-up,
       // which would take minutes at AEP's rates.
-      int warmRecords = Math.min(Math.max(latencyWarmup, 1), latencyRecords);
-      Inlets inlets = new Inlets(kafka, rps, mps, sim -> {
-        for (int i = 0; i < (rps > 0 ? 0 : 2); i++) {
-          coreAtLatency(sim, warmRecords, 0, 0, false);
+      int warmRecords = Math.min(latencyWarmup, latencyRecords);
+      Inlets.Warmup warmSimulator = rps > 0 || warmRecords == 0 ? sim -> { } : sim -> {
+        for (int i = 0; i < 2; i++) {
+          coreAtLatency(kafka, sim, warmRecords, 0, 0);
         }
-      });
+      };
+      Inlets inlets = new Inlets(kafka, rps, mps, warmSimulator);
       Inlets unthrottled = rps > 0 ? new Inlets(kafka, 0, 0, sim -> { }) : inlets;
       try (inlets; unthrottled) {
-        sweep(kafka, inlets, unthrottled, ratios);
+        sweep(kafka, inlets, unthrottled, ratios, steadyRatios);
       }
     }
-    out.printf("%n| round trip | forwarder / core, each run | median |%n|---:|---|---:|%n");
-    ratios.forEach((latencyMs, r) -> {
-      List<Double> sorted = r.stream().sorted().toList();
-      int mid = sorted.size() / 2;
-      double median = sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
-      out.printf("| %d ms | %s | **%.2f** |%n", latencyMs, r.stream().map(x -> String.format("%.2f", x))
-          .collect(java.util.stream.Collectors.joining(", ")), median);
-    });
+    out.printf("%n| round trip | forwarder / core, each run | median | after the forwarder's first record polled |"
+        + " median |%n|---:|---|---:|---|---:|%n");
+    ratios.forEach((latencyMs, r) -> out.printf("| %d ms | %s | **%.2f** | %s | %.2f |%n", latencyMs, joined(r),
+        median(r), joined(steadyRatios.get(latencyMs)), median(steadyRatios.get(latencyMs))));
+  }
+
+  private static String joined(List<Double> values) {
+    return values.stream().map(x -> String.format("%.2f", x)).collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int mid = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
   }
 
   /** Fills the topic, warms both paths up, then measures each round trip's pair {@code --latency-repeats} times. */
-  private void sweep(LatencyServices kafka, Inlets inlets, Inlets unthrottled, Map<Integer, List<Double>> ratios)
-      throws Exception {
+  private void sweep(LatencyServices kafka, Inlets inlets, Inlets unthrottled, Map<Integer, List<Double>> ratios,
+      Map<Integer, List<Double>> steadyRatios) throws Exception {
     String topic = "latency-events";
     kafka.createTopic(topic, 6);
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.producerProperties())) {
@@ -592,9 +603,9 @@ public final class Benchmarks implements Callable<Integer> {
         long compiled = jit.getTotalCompilationTime();
         long start = System.nanoTime();
         LatencyServices.Inlet sim = unthrottled.inlet(0);
-        coreAtLatency(sim, Math.min(latencyWarmup, latencyRecords), 0, 0, false);
+        coreAtLatency(kafka, sim, Math.min(latencyWarmup, latencyRecords), 0, 0);
         forwarderAtLatency(kafka, sim, topic, "latency-warmup-" + rounds, Math.min(latencyWarmup, latencyRecords),
-            0, 0, 0, false);
+            0, 0);
         rounds++;
         settled = jit.getTotalCompilationTime() - compiled < 0.02 * (System.nanoTime() - start) / 1e6;
       }
@@ -604,11 +615,25 @@ public final class Benchmarks implements Callable<Integer> {
     }
     for (int repeat = 1; repeat <= latencyRepeats; repeat++) {
       for (int latencyMs : latencies) {
-        LatencyServices.Inlet sim = inlets.inlet(latencyMs);
-        double coreSecs = coreAtLatency(sim, latencyRecords, latencyMs, repeat, true);
-        double ratio = forwarderAtLatency(kafka, sim, topic, "latency-" + run++, latencyRecords, latencyMs,
-            repeat, coreSecs, true);
-        ratios.computeIfAbsent(latencyMs, k -> new ArrayList<>()).add(ratio);
+        // Odd runs measure the core client first, even runs the forwarder: neither always meets the simulator, the
+        // heap or the JIT as the other left them. A throttled simulator is started afresh for each leg, so both
+        // start with full token buckets.
+        boolean coreFirst = repeat % 2 == 1;
+        Leg first = coreFirst ? coreAtLatency(kafka, inlets.inlet(latencyMs), latencyRecords, latencyMs, repeat)
+            : forwarderAtLatency(kafka, inlets.inlet(latencyMs), topic, "latency-" + run++, latencyRecords,
+                latencyMs, repeat);
+        inlets.renewIfThrottled(latencyMs);
+        Leg second = coreFirst ? forwarderAtLatency(kafka, inlets.inlet(latencyMs), topic, "latency-" + run++,
+            latencyRecords, latencyMs, repeat)
+            : coreAtLatency(kafka, inlets.inlet(latencyMs), latencyRecords, latencyMs, repeat);
+        inlets.renewIfThrottled(latencyMs);
+        Leg core = coreFirst ? first : second;
+        Leg forwarder = coreFirst ? second : first;
+        add(core.row().apply(forwarder.secs()));
+        add(forwarder.row().apply(core.secs()));
+        ratios.computeIfAbsent(latencyMs, k -> new ArrayList<>()).add(core.secs() / forwarder.secs());
+        steadyRatios.computeIfAbsent(latencyMs, k -> new ArrayList<>())
+            .add(core.secs() / (forwarder.secs() - forwarder.startupSecs()));
       }
     }
   }
@@ -642,52 +667,92 @@ public final class Benchmarks implements Callable<Integer> {
       return inlet;
     }
 
+    /** A throttled simulator is replaced after each leg, so that the next leg too starts with full buckets. */
+    void renewIfThrottled(int latencyMs) throws Exception {
+      if (requestsPerSecond > 0) {
+        LatencyServices.Inlet inlet = byLatency.remove(latencyMs);
+        if (inlet != null) {
+          inlet.close();
+        }
+      }
+    }
+
+    /** Closes every simulator, even when one fails to close; the first failure is thrown after. */
     @Override
     public void close() throws Exception {
+      Exception first = null;
       for (LatencyServices.Inlet inlet : byLatency.values()) {
-        inlet.close();
+        try {
+          inlet.close();
+        } catch (Exception e) {
+          first = first == null ? e : first;
+        }
       }
       byLatency.clear();
+      if (first != null) {
+        throw first;
+      }
     }
   }
 
-  /** Sends {@code records} events with the core client alone; returns the seconds it took. */
-  private double coreAtLatency(LatencyServices.Inlet sim, int records, int latencyMs, int repeat, boolean report)
+  /**
+   * One leg of a pair: its time, the part of it before the first record was polled (the forwarder's group join and
+   * first fetch, which a long-running forwarder pays once; 0 for the core client), and its report row, finished
+   * once the other leg's time is known.
+   */
+  private record Leg(double secs, double startupSecs, java.util.function.DoubleFunction<Result> row) {}
+
+  /**
+   * What a leg used: this JVM's CPU per record and its share of this JVM's CPUs, and (pinned) the broker's and
+   * simulators' CPU per record and their share of their CPUs.
+   */
+  private static String usage(LatencyServices kafka, CpuSplit cpu, long servicesStart, int records, double secs) {
+    double clientBusy = cpu.processMicros(records) * records / 1e6 / secs / kafka.clientCpus();
+    String client = String.format("%.1f µs CPU/record, %.0f%% of %d CPU", cpu.processMicros(records),
+        100 * clientBusy, kafka.clientCpus());
+    if (servicesStart < 0) {
+      return client + " (broker and simulator included)";
+    }
+    double services = (kafka.servicesCpuNanos() - servicesStart) / 1e3 / records;
+    return String.format("%s; broker and simulator %.1f µs/record, %.0f%% of %d CPU", client, services,
+        100 * services * records / 1e6 / secs / kafka.serviceCpus(), kafka.serviceCpus());
+  }
+
+  /** Sends {@code records} events with the core client alone; timed until every message is delivered. */
+  private Leg coreAtLatency(LatencyServices kafka, LatencyServices.Inlet sim, int records, int latencyMs, int repeat)
       throws Exception {
     gc();
+    long servicesStart = kafka.servicesCpuNanos();
     CpuSplit cpu = CpuSplit.start();
     long start = System.nanoTime();
     AepClientMetrics metrics;
     String split;
+    String usage;
+    double secs;
     try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.url()).build()) {
       for (int i = 0; i < records; i++) {
         var unused = client.send(message(i));
       }
       client.flush();
+      secs = (System.nanoTime() - start) / 1e9; // stopped where the forwarder's is: everything delivered
       metrics = client.metrics();
       split = cpu.split(records); // before close: the client's threads are still alive
+      usage = usage(kafka, cpu, servicesStart, records, secs);
     }
-    double secs = (System.nanoTime() - start) / 1e9;
-    if (report) {
-      add(new Result(String.format("at %d ms (run %d): core client, send() from 1 thread, defaults", latencyMs,
-          repeat), records,
-          secs, metrics.latencyP50(), metrics.latencyP99(), HeapWatcher.peakBytes(),
-          String.format("%.1f µs CPU/record (process: %s); %,d requests, %,d answered 429/503; in-flight limit at"
-              + " end %d", cpu.processMicros(records), split, metrics.requests(), metrics.throttledRequests(),
-              metrics.inFlightLimit())));
-    }
-    return secs;
+    AepClientMetrics m = metrics;
+    return new Leg(secs, 0, forwarderSecs -> new Result(String.format("at %d ms (run %d): core client, send() from 1"
+        + " thread, defaults", latencyMs, repeat), records, secs, m.latencyP50(), m.latencyP99(),
+        HeapWatcher.peakBytes(), String.format("%s (%s); %,d requests, %,d answered 429/503; in-flight limit at end"
+            + " %d", usage, split, m.requests(), m.throttledRequests(), m.inFlightLimit())));
   }
 
-  /**
-   * Forwards {@code records} records from the topic with a fresh group, until all are committed; returns the
-   * forwarder's rate over the core client's.
-   */
-  private double forwarderAtLatency(LatencyServices kafka, LatencyServices.Inlet sim, String topic, String group,
-      int records, int latencyMs, int repeat, double coreSecs, boolean report) throws Exception {
+  /** Forwards {@code records} records from the topic with a fresh group; timed until all are committed. */
+  private Leg forwarderAtLatency(LatencyServices kafka, LatencyServices.Inlet sim, String topic, String group,
+      int records, int latencyMs, int repeat) throws Exception {
     gc();
-    Properties consumerProps = kafka.consumerProperties(group); // defaults: the Properties builder turns auto-commit off
+    Properties consumerProps = kafka.consumerProperties(group);
     consumerProps.putAll(latencyConsumer);
+    long servicesStart = kafka.servicesCpuNanos();
     CpuSplit cpu = CpuSplit.start();
     long start = System.nanoTime();
     try (AepStreamingClient client = AepStreamingClient.builder().inletUrl(sim.url()).build()) {
@@ -704,6 +769,8 @@ public final class Benchmarks implements Callable<Integer> {
       int maxInFlight = 0;
       long firstPolledNanos = 0; // joining the group and the first fetch: a cost a long-running forwarder pays once
       String split = "";
+      String usage = "";
+      double secs = 0;
       while (committed < records && !forwarder.isTerminated()) {
         AepKafkaMetrics m = forwarder.metrics();
         committed = m.committedOffsets().values().stream().mapToLong(Long::longValue).sum();
@@ -715,29 +782,28 @@ public final class Benchmarks implements Callable<Integer> {
         maxUnsettled = Math.max(maxUnsettled, m.unsettledRecords());
         maxInFlight = Math.max(maxInFlight, m.client().inFlightRequests());
         if (committed >= records) {
+          secs = (System.nanoTime() - start) / 1e9;
           split = cpu.split(records); // before close: the forwarder's and client's threads are still alive
+          usage = usage(kafka, cpu, servicesStart, records, secs);
           break;
         }
         Thread.sleep(10); // sampling period of the progress figures (metrics() is not free)
       }
-      double secs = (System.nanoTime() - start) / 1e9;
-      double cpuUs = cpu.processMicros(records);
       forwarder.close();
       if (committed < records) {
         throw new IllegalStateException("the forwarder did not finish: " + forwarder.failure());
       }
-      if (report) {
-        AepClientMetrics c = client.metrics();
-        add(new Result(String.format("at %d ms (run %d): Kafka (6 partitions) -> AepKafkaForwarder, defaults",
-            latencyMs, repeat),
-            records, secs, c.latencyP50(), c.latencyP99(), HeapWatcher.peakBytes(),
-            String.format("**%.2f x core**; %.1f µs CPU/record (process: %s); %,d requests, %,d answered 429/503;"
-                + " at most %,d unsettled records and %d requests in flight; paused in %d%% of samples; first record"
-                + " polled after %d ms", coreSecs / secs, cpuUs, split, c.requests(), c.throttledRequests(),
-                maxUnsettled, maxInFlight,
-                samples == 0 ? 0 : pausedSamples * 100 / samples, (firstPolledNanos - start) / 1_000_000)));
-      }
-      return coreSecs / secs;
+      AepClientMetrics c = client.metrics();
+      double startup = (firstPolledNanos - start) / 1e9;
+      String note = String.format("%s (%s); %,d requests, %,d answered 429/503; at most %,d unsettled records and %d"
+          + " requests in flight; paused in %d%% of samples; first record polled after %d ms", usage, split,
+          c.requests(), c.throttledRequests(), maxUnsettled, maxInFlight,
+          samples == 0 ? 0 : pausedSamples * 100 / samples, Math.round(startup * 1000));
+      double s = secs;
+      return new Leg(secs, startup, coreSecs -> new Result(String.format("at %d ms (run %d): Kafka (6 partitions) ->"
+          + " AepKafkaForwarder, defaults", latencyMs, repeat), records, s, c.latencyP50(), c.latencyP99(),
+          HeapWatcher.peakBytes(), String.format("**%.2f x core** (%.2f after the first record polled); %s",
+              coreSecs / s, coreSecs / (s - startup), note)));
     }
   }
 

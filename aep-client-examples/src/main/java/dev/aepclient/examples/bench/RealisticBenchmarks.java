@@ -356,8 +356,12 @@ public final class RealisticBenchmarks implements Callable<Integer> {
         .getProcessCpuTime();
   }
 
-  /** An {@code AepSimulatorMain} in a child JVM on a free loopback port; killed on close. */
+  /**
+   * An {@code AepSimulatorMain} in a child JVM on a free loopback port; stopped on close, and by itself when this
+   * JVM ends (its standard input closes).
+   */
   static final class SimulatorProcess implements AutoCloseable {
+    private static final long START_TIMEOUT_SECONDS = 60;
     final Process process;
     final String inletUrl;
 
@@ -368,6 +372,11 @@ public final class RealisticBenchmarks implements Callable<Integer> {
 
     long cpuNanos() {
       return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
+    /** The {@code java} launcher of this JVM, for child JVMs. */
+    static String javaCommand() {
+      return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     static SimulatorProcess start(int latencyMs, int requestsPerSecond, int messagesPerSecond) throws IOException {
@@ -382,14 +391,13 @@ public final class RealisticBenchmarks implements Callable<Integer> {
         port = s.getLocalPort();
       }
       List<String> command = new ArrayList<>(prefix);
-      command.addAll(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-cp",
-          System.getProperty("java.class.path")));
+      command.addAll(List.of(javaCommand(), "-Xmx1g", "-cp", System.getProperty("java.class.path")));
       String simulatorOptions = System.getProperty("bench.simulator.jvm"); // e.g. a JFR recording of the simulator
       if (simulatorOptions != null && !simulatorOptions.isBlank()) {
         command.addAll(prefix.size() + 1, List.of(simulatorOptions.trim().split("\\s+")));
       }
-      command.addAll(List.of("dev.aepclient.testkit.AepSimulatorMain", "--port",
-          String.valueOf(port), "--latency-ms", String.valueOf(latencyMs), "--counting"));
+      command.addAll(List.of("dev.aepclient.testkit.AepSimulatorMain", "--port", String.valueOf(port),
+          "--latency-ms", String.valueOf(latencyMs), "--counting", "--until-stdin-closes"));
       if (requestsPerSecond > 0) {
         command.addAll(List.of("--rate-limit-rps", String.valueOf(requestsPerSecond), "--rate-limit-mps",
             String.valueOf(messagesPerSecond)));
@@ -397,27 +405,60 @@ public final class RealisticBenchmarks implements Callable<Integer> {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
           StandardCharsets.UTF_8));
-      String line;
-      while ((line = lines.readLine()) != null) {
-        int at = line.indexOf("inlet=");
-        if (line.startsWith("AepSimulator listening") && at >= 0) {
-          String inlet = line.substring(at + 6).split(" ", -1)[0];
-          Thread drain = new Thread(() -> lines.lines().forEach(l -> { }), "simulator-output");
-          drain.setDaemon(true);
-          drain.start();
-          return new SimulatorProcess(process, inlet);
+      // Read (and keep draining) the child's output on a thread of its own, so a child that never listens cannot
+      // hang this one: wait for the line with a timeout.
+      java.util.concurrent.CompletableFuture<String> listening = new java.util.concurrent.CompletableFuture<>();
+      java.util.Deque<String> last = new java.util.concurrent.ConcurrentLinkedDeque<>();
+      Thread drain = new Thread(() -> {
+        try {
+          for (String line; (line = lines.readLine()) != null; ) {
+            int at = line.indexOf("inlet=");
+            if (!listening.isDone() && line.startsWith("AepSimulator listening") && at >= 0) {
+              listening.complete(line.substring(at + 6).split(" ", -1)[0]);
+            } else if (!listening.isDone()) {
+              last.addLast(line);
+              if (last.size() > 20) {
+                last.pollFirst();
+              }
+            }
+          }
+        } catch (IOException e) {
+          // the child ended
         }
+        listening.complete(null);
+      }, "simulator-output");
+      drain.setDaemon(true);
+      drain.start();
+      String inlet;
+      try {
+        inlet = listening.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        inlet = null;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        inlet = null;
       }
-      process.destroyForcibly();
-      throw new IOException("the simulator process ended before it listened (exit " + process.exitValue() + ")");
+      if (inlet == null) {
+        process.destroyForcibly();
+        throw new IOException("the simulator process did not listen within " + START_TIMEOUT_SECONDS + " s"
+            + (process.isAlive() ? "" : " (it ended)") + "; its last output: " + String.join(" | ", last));
+      }
+      return new SimulatorProcess(process, inlet);
     }
 
     @Override
     public void close() throws InterruptedException {
-      process.destroy(); // SIGTERM: a JFR recording of the simulator is written on the way out
+      try {
+        process.getOutputStream().close(); // --until-stdin-closes: it stops by itself
+      } catch (IOException e) {
+        // it ended already
+      }
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+        process.destroy(); // SIGTERM: a JFR recording of the simulator is written on the way out
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor(10, TimeUnit.SECONDS);
+        }
       }
     }
   }

@@ -152,6 +152,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   public Properties producerProperties(Class<? extends Serializer<?>> keySerializer,
       Class<? extends Serializer<?>> valueSerializer) {
+    return producerProperties(bootstrapServers, keySerializer, valueSerializer);
+  }
+
+  /** The same settings for a broker known by its address (one in another process, say). */
+  public static Properties producerProperties(String bootstrapServers, Class<? extends Serializer<?>> keySerializer,
+      Class<? extends Serializer<?>> valueSerializer) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, keySerializer.getName());
@@ -169,6 +175,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   public Properties consumerProperties(String groupId, Class<? extends Deserializer<?>> keyDeserializer,
       Class<? extends Deserializer<?>> valueDeserializer) {
+    return consumerProperties(bootstrapServers, groupId, keyDeserializer, valueDeserializer);
+  }
+
+  /** The same settings for a broker known by its address (one in another process, say). */
+  public static Properties consumerProperties(String bootstrapServers, String groupId,
+      Class<? extends Deserializer<?>> keyDeserializer, Class<? extends Deserializer<?>> valueDeserializer) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
