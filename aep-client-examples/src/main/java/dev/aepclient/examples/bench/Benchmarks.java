@@ -697,8 +697,8 @@ public final class Benchmarks implements Callable<Integer> {
 
   /**
    * One leg of a pair: its time, the part of it before the first record was polled (the forwarder's group join and
-   * first fetch, which a long-running forwarder pays once; 0 for the core client), and its report row, finished
-   * once the other leg's time is known.
+   * first fetch, which a long-running forwarder pays once; seen by sampling every 10 ms, so up to 10 ms late; 0 for
+   * the core client), and its report row, finished once the other leg's time is known.
    */
   private record Leg(double secs, double startupSecs, java.util.function.DoubleFunction<Result> row) {}
 

@@ -291,10 +291,14 @@ abstract class LatencyServices implements AutoCloseable {
           throw new IOException("the broker process answered " + first);
         }
         bootstrapServers = first.substring("kafka bootstrap=".length()).trim();
+        pinned = true; // before: a pinning that fails halfway is undone by close()
         pinThisJvm(clientCpus);
-        pinned = true;
       } catch (IOException | InterruptedException | RuntimeException e) {
-        close();
+        try {
+          close();
+        } catch (IOException | InterruptedException | RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
         throw e;
       }
     }
